@@ -1,0 +1,1 @@
+"""DocuFlow: self-hostable document approval platform."""
