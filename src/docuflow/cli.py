@@ -1,19 +1,169 @@
-"""The ``docuflow`` command."""
+"""The ``docuflow`` command: serve, worker, demo, tenants, local ASL runner, and Django's own.
+
+Subcommands we own are parsed here; anything else passes through to Django's management
+commands (``docuflow migrate``, ``docuflow createsuperuser``, ``docuflow shell`` …).
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+
+OWN_COMMANDS = {"serve", "worker", "demo", "tenant"}
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docuflow.settings")
+    import django
+
+    django.setup()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="docuflow", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="ASGI server with an embedded worker")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--no-worker", action="store_true", help="do not run the embedded worker")
+
+    commands.add_parser("worker", help="run a workflow worker")
+    commands.add_parser("demo", help="create the demo tenant and its users (idempotent)")
+
+    tenant = commands.add_parser("tenant", help="create or update a tenant")
+    tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
+    create = tenant_commands.add_parser("create")
+    create.add_argument("slug")
+    create.add_argument("--name", required=True)
+    create.add_argument("--admin-email", required=True)
+    create.add_argument("--admin-password")
+    create.add_argument("--documents-limit", type=int)
+    create.add_argument("--plan")
+    update = tenant_commands.add_parser("update")
+    update.add_argument("slug")
+    update.add_argument("--documents-limit", type=int)
+    update.add_argument("--plan")
+    return parser
+
+
+def _print_error(error: Exception) -> int:
+    detail = getattr(error, "detail", None)
+    print(f"error: {detail if detail is not None else error}", file=sys.stderr)
+    return 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    _setup_django()
+    from django.core.management import call_command
+
+    from docuflow.runtime import start_embedded_worker
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    if not args.no_worker:
+        start_embedded_worker()
+    uvicorn.run(
+        "docuflow.asgi:application",
+        host=args.host,
+        port=args.port,
+        lifespan="off",
+        log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    from docuflow.runtime import run_worker_forever
+
+    run_worker_forever()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    from docuflow.accounts import services
+
+    password = os.environ.get("DOCUFLOW_DEMO_PASSWORD") or None
+    if settings.PRODUCTION and not password:
+        print("error: set DOCUFLOW_DEMO_PASSWORD to create demo users in production mode", file=sys.stderr)
+        return 1
+    created, generated = services.create_demo(password)
+    if not created:
+        print(f"Demo tenant {services.DEMO_TENANT!r} already exists; nothing changed.")
+        return 0
+    print(f"Created demo tenant {services.DEMO_TENANT!r} with these accounts:")
+    for email, role in services.DEMO_ACCOUNTS:
+        print(f"  {role:<9} {email}")
+    if generated:
+        print(f"Their password (shown once): {generated}")
+    else:
+        print("Their password is DOCUFLOW_DEMO_PASSWORD.")
+    return 0
+
+
+def cmd_tenant(args: argparse.Namespace) -> int:
+    _setup_django()
+    from rest_framework.exceptions import APIException
+
+    from docuflow.accounts import services
+    from docuflow.accounts.models import Tenant
+
+    try:
+        if args.tenant_command == "create":
+            tenant, admin, generated = services.create_tenant(
+                args.slug,
+                args.name,
+                args.admin_email,
+                admin_password=args.admin_password,
+                documents_limit=args.documents_limit,
+                plan=args.plan,
+            )
+            print(f"Created tenant {tenant.slug!r} with ADMIN {admin.email}.")
+            if generated:
+                print(f"Admin password (shown once): {generated}")
+        else:
+            tenant = services.update_tenant(
+                args.slug, documents_limit=args.documents_limit, plan=args.plan
+            )
+            print(f"Tenant {tenant.slug!r}: plan {tenant.plan}, documents_limit {tenant.documents_limit}.")
+    except Tenant.DoesNotExist:
+        print(f"error: no tenant {args.slug!r}", file=sys.stderr)
+        return 1
+    except APIException as error:
+        return _print_error(error)
+    return 0
+
+
+HANDLERS = {"serve": cmd_serve, "worker": cmd_worker, "demo": cmd_demo, "tenant": cmd_tenant}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sfn"]:
-        # Pure local runner: no Django setup needed.
+        # The local ASL runner is pure: no Django, no database.
         from docuflow.asl.local_runner import main as sfn_main
 
         return sfn_main(argv[1:])
-    print("usage: docuflow sfn execute ...", file=sys.stderr)
-    return 2
+    if argv and argv[0] in OWN_COMMANDS:
+        args = _parser().parse_args(argv)
+        return HANDLERS[args.command](args)
+    if not argv or argv[0] in ("-h", "--help"):
+        _parser().print_help()
+        print("\nAny other command is passed to Django (migrate, createsuperuser, shell, …).")
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docuflow.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["docuflow", *argv])
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install the system packages DocuFlow needs, when missing. Idempotent.
+# On Debian/Ubuntu it uses apt-get; elsewhere it names what to install and fails.
+set -euo pipefail
+
+# command-or-file to check  ->  Debian package
+declare -A NEED=(
+  [tesseract]="tesseract-ocr tesseract-ocr-eng"
+  [pdftotext]="poppler-utils"
+  [/usr/share/misc/magic.mgc]="libmagic1"
+)
+# Browser tests (make test) need Chromium and its driver.
+if [[ "${1:-}" == "--dev" ]]; then
+  NEED[chromium]="chromium"
+  NEED[chromedriver]="chromium-driver"
+  NEED[node]="nodejs"
+  NEED[npm]="npm"
+fi
+
+missing=()
+for probe in "${!NEED[@]}"; do
+  if [[ "$probe" == /* ]]; then
+    [[ -e "$probe" ]] || missing+=(${NEED[$probe]})
+  else
+    command -v "$probe" >/dev/null 2>&1 || missing+=(${NEED[$probe]})
+  fi
+done
+# libmagic's data file may live elsewhere; the shared library is what matters.
+if [[ " ${missing[*]} " == *" libmagic1 "* ]] && ldconfig -p 2>/dev/null | grep -q 'libmagic.so.1'; then
+  missing=("${missing[@]/libmagic1}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | awk 'NF' | sort -u))
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if command -v apt-get >/dev/null 2>&1; then
+  echo "Installing system packages: ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "DocuFlow needs these system packages (Debian names): ${missing[*]}" >&2
+  echo "Install them with your package manager (Tesseract OCR, Poppler utils, libmagic)." >&2
+  exit 1
+fi
