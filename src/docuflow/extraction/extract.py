@@ -1,0 +1,142 @@
+"""In-process extraction: file -> reader -> shared layout, tables, key-values.
+
+Use ``extract_safely`` (sandbox.py) for files from users: this function trusts the
+process it runs in to survive whatever the file does.
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import formats
+from .errors import CORRUPT, TOO_LARGE, UNSUPPORTED, ExtractionFailed
+from .keyvalues import FormField, PageLayout, find_key_values
+from .layout import layout_page
+from .limits import Limits
+from .model import BBox, Cell, Extraction, Table
+from .pages import PageContent
+from .rules import type_rules
+
+
+def extract(
+    path: str | os.PathLike,
+    content_type: str | None = None,
+    *,
+    document_type: str = "GENERIC",
+    rules: dict | None = None,
+    limits: Limits | None = None,
+    language: str = "eng",
+    parallel: bool = False,
+) -> Extraction:
+    """Read ``path`` and return its :class:`Extraction`; raises :class:`ExtractionFailed`.
+
+    ``parallel`` lets large PDFs fork worker processes for the text layer; only safe in a
+    single-threaded process (the sandbox child), so it is off by default.
+    """
+    path = os.fspath(path)
+    limits = limits or Limits()
+    compiled = type_rules(document_type, rules)  # validates tenant rules before any work
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise ExtractionFailed(CORRUPT, f"cannot read the file: {exc.strerror}")
+    if size > limits.max_file_bytes:
+        raise ExtractionFailed(
+            TOO_LARGE, f"file is {size} bytes; the limit is {limits.max_file_bytes}"
+        )
+    if size == 0:
+        raise ExtractionFailed(CORRUPT, "the file is empty")
+    content_type, warnings = formats.resolve(path, content_type)
+    contents = _read(path, content_type, limits, language, parallel, warnings)
+    return assemble(contents, content_type, compiled, warnings)
+
+
+def _read(path, content_type, limits, language, parallel, warnings) -> list[PageContent]:
+    if content_type == formats.PDF:
+        from .pdf import read_pdf
+
+        return read_pdf(path, limits, language=language, parallel=parallel, warnings=warnings)
+    if content_type in formats.IMAGE_TYPES:
+        from .images import read_image
+
+        return read_image(path, limits, language=language, warnings=warnings)
+    if content_type == formats.DOCX:
+        from .office import read_docx
+
+        return read_docx(path, limits, warnings)
+    if content_type == formats.XLSX:
+        from .office import read_xlsx
+
+        return read_xlsx(path, limits, warnings)
+    if content_type.startswith("text/"):
+        from .plaintext import read_text
+
+        return read_text(path, limits, warnings)
+    raise ExtractionFailed(UNSUPPORTED, f"cannot extract {content_type or 'unknown'} files")
+
+
+def assemble(contents: list[PageContent], content_type: str, rules, warnings) -> Extraction:
+    """Shared second half for every format: ids, lines, tables, key-values."""
+    words, lines, tables, layouts, form_fields = [], [], [], [], []
+    for content in contents:
+        number = content.page.number
+        pg = content.page
+        aspect = pg.height / pg.width if pg.width > 0 and pg.height > 0 else 1.0
+        page_words, rows, origin = layout_page(
+            number, content.words, gap_factor=content.segment_gap, aspect=aspect
+        )
+        by_raw = {raw_index: w.id for raw_index, w in zip(origin, page_words, strict=True)}
+        by_id = {w.id: w for w in page_words}
+        words.extend(page_words)
+        lines.extend(ln for row in rows for ln in row)
+        layouts.append(PageLayout(number, rows))
+        for i, nt in enumerate(content.native_tables, start=1):
+            tables.append(_native_table(f"p{number}t{i}", number, nt, by_raw, by_id))
+        if content.detect_tables:
+            from .tables import find_tables
+
+            tables.extend(find_tables(number, rows, by_id, first_id=len(content.native_tables) + 1))
+        for ff in content.form_fields:
+            bbox = BBox.from_edges(*ff.bbox) if ff.bbox else None
+            ids = [by_raw[i] for i in ff.word_indices if i in by_raw]
+            form_fields.append(FormField(ff.name, ff.label, ff.value, number, bbox, ids))
+    words_by_id = {w.id: w for w in words}
+    key_values = find_key_values(layouts, words_by_id, rules, form_fields)
+    return Extraction(
+        content_type=content_type,
+        document_type=rules.document_type,
+        pages=[c.page for c in contents],
+        words=words,
+        lines=lines,
+        tables=tables,
+        key_values=key_values,
+        warnings=warnings,
+    )
+
+
+def _native_table(table_id, page, nt, by_raw, by_id) -> Table:
+    cells = []
+    for nc in nt.cells:
+        ids = [by_raw[i] for i in nc.word_indices if i in by_raw]
+        ws = [by_id[i] for i in ids]
+        cells.append(
+            Cell(
+                row=nc.row,
+                column=nc.column,
+                text=nc.text,
+                row_span=nc.row_span,
+                column_span=nc.column_span,
+                bbox=BBox.union(w.bbox for w in ws) if ws else None,
+                word_ids=ids,
+            )
+        )
+    boxes = [c.bbox for c in cells if c.bbox]
+    return Table(
+        id=table_id,
+        page=page,
+        rows=nt.rows,
+        columns=nt.columns,
+        cells=cells,
+        bbox=BBox.union(boxes) if boxes else None,
+        source=nt.source,
+    )

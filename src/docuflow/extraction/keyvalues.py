@@ -1,0 +1,377 @@
+"""Key-value pairs from layout and form fields, mapped to canonical fields by rules.
+
+Layout cues, in order of trust:
+1. "Key: Value" inside one line segment (the colon ends the label);
+2. a known label (rule synonym) followed by a clean typed value ("Total $1,234.50");
+3. a label alone in its segment with the value in the next segment to the right, or in the
+   line just below it (forms and letterheads print values under their labels).
+Then per-field fallbacks from the rules: regex ``patterns``, the document's ``first_line``
+(vendor letterheads) and ``address_of`` (the lines under another field's value).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import BBox, KeyValue, Line, Word
+from .normalize import (
+    clean_text,
+    format_amount,
+    label_from_identifier,
+    normalize_label,
+    parse_amount,
+    parse_date,
+)
+from .rules import TypeRules
+
+MAX_LABEL_WORDS = 6
+_DIRECTION_RANK = {"form": -1, "same": 0, "right": 1, "below": 2}
+_CLEAN_AMOUNT = re.compile(
+    r"[-−(]?\s*(?:[$€£¥₹]|[A-Z]{3})?\s*[-−]?\s*\d[\d,. '\u00a0]*\s*(?:[$€£¥₹]|[A-Z]{3})?\)?"
+)
+
+
+@dataclass(slots=True)
+class FormField:
+    """A filled AcroForm field as found by the PDF reader."""
+
+    name: str
+    label: str  # tooltip (/TU) when present, else the name
+    value: str
+    page: int
+    bbox: BBox | None
+    word_ids: list[str]
+
+
+@dataclass(slots=True)
+class _Candidate:
+    key: str
+    canonical: bool
+    key_words: list[Word]
+    value_words: list[Word]
+    direction: str
+    priority: int
+    order: int
+    raw: str = ""
+    source: str = "layout"
+
+
+@dataclass(slots=True)
+class PageLayout:
+    number: int
+    rows: list[list[Line]]
+
+
+def find_key_values(
+    pages: list[PageLayout],
+    words: dict[str, Word],
+    rules: TypeRules,
+    form_fields: list[FormField] | None = None,
+) -> dict[str, KeyValue]:
+    finder = _Finder(rules, words)
+    candidates: list[_Candidate] = []
+    for ff in form_fields or []:
+        candidates.extend(finder.from_form_field(ff, len(candidates)))
+    for page in pages:
+        candidates.extend(finder.from_layout(page, len(candidates)))
+    result = finder.choose(candidates)
+    finder.apply_fallbacks(result, pages)
+    return result
+
+
+class _Finder:
+    def __init__(self, rules: TypeRules, words: dict[str, Word]) -> None:
+        self.rules = rules
+        self.words = words
+        self._last_raw = ""
+
+    # -- candidates ---------------------------------------------------------------
+
+    def from_form_field(self, ff: FormField, order: int) -> list[_Candidate]:
+        if not ff.value.strip():
+            return []
+        match = self.rules.field_for_label(ff.label) or self.rules.field_for_label(
+            label_from_identifier(ff.name)
+        )
+        value_words = [self.words[i] for i in ff.word_ids if i in self.words]
+        key = match[0] if match else clean_text(ff.label or ff.name)
+        return [
+            _Candidate(
+                key=key,
+                canonical=match is not None,
+                key_words=[],
+                value_words=value_words,
+                direction="form",
+                priority=-1,
+                order=order,
+                raw=ff.value,
+                source="form_field",
+            )
+        ]
+
+    def from_layout(self, page: PageLayout, order: int) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        rows = page.rows
+        for r, row in enumerate(rows):
+            for s, seg in enumerate(row):
+                cand = self._from_segment(rows, r, s, seg, order + len(out))
+                if cand:
+                    out.append(cand)
+        return out
+
+    def _from_segment(self, rows, r: int, s: int, seg: Line, order: int) -> _Candidate | None:
+        ws = [self.words[i] for i in seg.word_ids]
+        # 1. explicit colon
+        for i, w in enumerate(ws[:MAX_LABEL_WORDS]):
+            if w.text.endswith(":") and re.search(
+                r"[A-Za-z]", " ".join(x.text for x in ws[: i + 1])
+            ):
+                key_words, value_words = ws[: i + 1], ws[i + 1 :]
+                key_text = clean_text(" ".join(x.text for x in key_words))
+                match = self.rules.field_for_label(key_text)
+                direction = "same"
+                if not value_words:
+                    value_words, direction = self._value_elsewhere(rows, r, s, seg, match)
+                    if not value_words:
+                        return None
+                cand = self._candidate(key_text, match, key_words, value_words, direction, order)
+                if cand and direction == "below":
+                    cand.raw = self._last_raw
+                return cand
+        # 2. a known label at the start of the segment
+        limit = min(len(ws), self.rules.max_label_words, MAX_LABEL_WORDS)
+        for k in range(limit, 0, -1):
+            label = " ".join(x.text for x in ws[:k])
+            match = self.rules.field_for_label(label)
+            if not match:
+                continue
+            rest = ws[k:]
+            if rest:
+                if not self._clean_value(match[0], " ".join(x.text for x in rest)):
+                    return None
+                return self._candidate(label, match, ws[:k], rest, "same", order)
+            if normalize_label(label) in self.rules.titles:
+                return None  # a document title ("INVOICE"), not a label
+            value_words, direction = self._value_elsewhere(rows, r, s, seg, match)
+            if not value_words:
+                return None
+            cand = self._candidate(label, match, ws[:k], value_words, direction, order)
+            if cand and direction == "below":
+                cand.raw = self._last_raw
+            return cand
+        return None
+
+    def _clean_value(self, fname: str, text: str) -> bool:
+        """Without a colon, accept a label's trailing text only if it is plainly a value."""
+        ftype = self.rules.field_type(fname)
+        text = text.strip()
+        if ftype == "amount":
+            return bool(_CLEAN_AMOUNT.fullmatch(text)) and parse_amount(text) is not None
+        if ftype == "date":
+            return parse_date(text, day_first=self.rules.day_first) is not None and len(text) <= 30
+        # Text: identifiers like "INV-0042" but not running prose ("from our records").
+        return bool(re.search(r"\d", text)) and len(text.split()) <= 3
+
+    def _value_elsewhere(self, rows, r, s, seg: Line, match) -> tuple[list[Word], str]:
+        row = rows[r]
+        self._last_raw = ""
+        if s + 1 < len(row) and not self._looks_like_label(row[s + 1]):
+            nxt = row[s + 1]
+            return [self.words[i] for i in nxt.word_ids], "right"
+        n_lines = 1
+        if match:
+            n_lines = int(self.rules.fields.get(match[0], {}).get("lines", 1))
+        below = self._lines_below(rows, r, seg.bbox, n_lines)
+        self._last_raw = "\n".join(ln.text for ln in below)
+        return [self.words[i] for ln in below for i in ln.word_ids], "below"
+
+    def _lines_below(self, rows, r: int, anchor: BBox, n_lines: int) -> list[Line]:
+        found: list[Line] = []
+        last = anchor
+        for rr in range(r + 1, min(len(rows), r + 1 + 3 * n_lines)):
+            if len(found) >= n_lines:
+                break
+            if rows[rr] and rows[rr][0].bbox.top - last.bottom > 1.6 * max(last.height, 1e-6):
+                break
+            hit = None
+            for ln in rows[rr]:
+                tol = anchor.height
+                overlaps = ln.bbox.left < anchor.right and ln.bbox.right > anchor.left
+                if overlaps or abs(ln.bbox.left - anchor.left) <= tol:
+                    hit = ln
+                    break
+            if hit is None or self._looks_like_label(hit):
+                break
+            found.append(hit)
+            last = hit.bbox
+        return found
+
+    def _looks_like_label(self, line: Line) -> bool:
+        first = [self.words[i].text for i in line.word_ids[:MAX_LABEL_WORDS]]
+        if any(t.endswith(":") for t in first):
+            return True
+        text = " ".join(self.words[i].text for i in line.word_ids)
+        return self.rules.field_for_label(text) is not None
+
+    def _candidate(self, key_text, match, key_words, value_words, direction, order):
+        key = match[0] if match else clean_text(key_text)
+        if not key or len(key) > 80:
+            return None
+        return _Candidate(
+            key=key,
+            canonical=match is not None,
+            key_words=list(key_words),
+            value_words=list(value_words),
+            direction=direction,
+            priority=match[1] if match else 0,
+            order=order,
+        )
+
+    # -- choosing and normalizing ------------------------------------------------
+
+    def choose(self, candidates: list[_Candidate]) -> dict[str, KeyValue]:
+        best: dict[str, tuple[tuple, KeyValue]] = {}
+        for c in candidates:
+            kv = self.to_key_value(c)
+            if kv is None:
+                continue
+            rank = (
+                0 if kv.valid else 1,
+                c.priority,
+                _DIRECTION_RANK[c.direction],
+                c.order,
+            )
+            if c.key not in best or rank < best[c.key][0]:
+                best[c.key] = (rank, kv)
+        return {k: v[1] for k, v in best.items()}
+
+    def to_key_value(self, c: _Candidate) -> KeyValue | None:
+        raw = c.raw or " ".join(w.text for w in c.value_words)
+        raw = "\n".join(p for p in (clean_text(x) for x in raw.split("\n")) if p)
+        if not raw:
+            return None
+        ftype = self.rules.field_type(c.key) if c.canonical else "text"
+        kv = self.normalized(c.key, ftype, raw)
+        vconf = _mean(w.confidence for w in c.value_words) if c.value_words else 100.0
+        kconf = _mean(w.confidence for w in c.key_words) if c.key_words else 100.0
+        kv.confidence = min(vconf, kconf)
+        kv.page = c.value_words[0].page if c.value_words else 1
+        kv.bbox = BBox.union(w.bbox for w in c.value_words) if c.value_words else None
+        kv.word_ids = [w.id for w in c.value_words]
+        kv.key_raw = clean_text(" ".join(w.text for w in c.key_words)) or c.key
+        kv.key_word_ids = [w.id for w in c.key_words]
+        kv.key_bbox = BBox.union(w.bbox for w in c.key_words) if c.key_words else None
+        kv.source = c.source
+        return kv
+
+    def normalized(self, key: str, ftype: str, raw: str) -> KeyValue:
+        value, valid, currency = " ".join(raw.split()), True, None
+        if ftype == "date":
+            d = parse_date(raw, day_first=self.rules.day_first)
+            valid = d is not None
+            value = d.isoformat() if d else raw
+        elif ftype == "amount":
+            parsed = parse_amount(raw, default_currency=self.rules.default_currency)
+            valid = parsed is not None
+            if parsed:
+                value, currency = format_amount(parsed[0]), parsed[1]
+        elif ftype == "address":
+            value = ", ".join(p.strip() for p in raw.split("\n") if p.strip())
+        return KeyValue(
+            key=key,
+            value=value,
+            raw=raw,
+            confidence=100.0,
+            page=1,
+            bbox=None,
+            word_ids=[],
+            value_type=ftype,
+            valid=valid,
+            currency=currency,
+        )
+
+    # -- fallbacks -----------------------------------------------------------------
+
+    def apply_fallbacks(self, result: dict[str, KeyValue], pages: list[PageLayout]) -> None:
+        lines = [ln for p in pages for row in p.rows for ln in row]
+        for fname, fdef in self.rules.fields.items():
+            if fname in result:
+                continue
+            for pattern in fdef.get("patterns", []):
+                kv = self._by_pattern(fname, pattern, lines)
+                if kv:
+                    result[fname] = kv
+                    break
+        for fname, fdef in self.rules.fields.items():
+            if fname not in result and fdef.get("fallback") == "first_line" and pages:
+                kv = self._first_line(fname, pages[0], result)
+                if kv:
+                    result[fname] = kv
+        for fname, fdef in self.rules.fields.items():
+            anchor = result.get(fdef.get("address_of", ""))
+            if fname not in result and anchor and anchor.word_ids:
+                kv = self._address_below(fname, fdef, anchor, pages)
+                if kv:
+                    result[fname] = kv
+
+    def _by_pattern(self, fname: str, pattern: str, lines: list[Line]) -> KeyValue | None:
+        rx = re.compile(pattern)
+        for ln in lines:
+            m = rx.search(ln.text)
+            if not m:
+                continue
+            ws, pos = [], 0
+            for wid in ln.word_ids:
+                w = self.words[wid]
+                start, end = pos, pos + len(w.text)
+                if start < m.end() and end > m.start():
+                    ws.append(w)
+                pos = end + 1
+            c = _Candidate(fname, True, [], ws, "same", 0, 0, raw=m.group(0), source="pattern")
+            return self.to_key_value(c)
+        return None
+
+    def _first_line(self, fname: str, page: PageLayout, result) -> KeyValue | None:
+        used = {i for kv in result.values() for i in (*kv.word_ids, *kv.key_word_ids)}
+        for row in page.rows[:8]:
+            for ln in row:
+                text = ln.text.strip()
+                norm = normalize_label(text)
+                if (
+                    not re.search(r"[A-Za-z]{2}", text)
+                    or norm in self.rules.titles
+                    or self._looks_like_label(ln)
+                    or any(i in used for i in ln.word_ids)
+                    or parse_date(text) is not None
+                    or re.search(r"\d{3,}", text)
+                ):
+                    continue
+                ws = [self.words[i] for i in ln.word_ids]
+                return self.to_key_value(
+                    _Candidate(fname, True, [], ws, "same", 0, 0, source="position")
+                )
+        return None
+
+    def _address_below(self, fname, fdef, anchor: KeyValue, pages) -> KeyValue | None:
+        wid = anchor.word_ids[-1]
+        for p in pages:
+            for r, row in enumerate(p.rows):
+                for ln in row:
+                    if wid in ln.word_ids:
+                        below = self._lines_below(p.rows, r, ln.bbox, int(fdef.get("lines", 3)))
+                        if not below:
+                            return None
+                        ws = [self.words[i] for b in below for i in b.word_ids]
+                        raw = "\n".join(b.text for b in below)
+                        return self.to_key_value(
+                            _Candidate(
+                                fname, True, [], ws, "below", 0, 0, raw=raw, source="position"
+                            )
+                        )
+        return None
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0

@@ -1,0 +1,295 @@
+"""PDF pages: text layer via PDFium, AcroForm fields via pypdf, OCR for scanned pages.
+
+Each page is read the way that fits it: a page with a meaningful text layer uses it (fast,
+exact, confidence 100); a page without one that shows images or drawings is rendered and
+OCRed. Filled form fields add their values on top of whatever the page gave.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from .errors import CORRUPT, PASSWORD_PROTECTED, TOO_LARGE, ExtractionFailed
+from .layout import OCR_SEGMENT_GAP, RawWord
+from .limits import Limits
+from .model import FORM_FIELDS, OCR, TEXT_LAYER, Page
+from .ocr import ocr_many
+from .pages import PageContent, RawFormField, place_words
+
+_WORD = re.compile(r"\S+")
+MIN_TEXT_CHARS = 20  # fewer alphanumerics than this is not a usable text layer
+PARALLEL_MIN_PAGES = 48  # below this, process start-up costs more than it saves
+
+
+def open_pdf(path: str) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise ExtractionFailed(PASSWORD_PROTECTED, "the PDF is protected by a password")
+        raise ExtractionFailed(CORRUPT, f"not a readable PDF ({exc})")
+
+
+def read_pdf(
+    path: str, limits: Limits, *, language: str, parallel: bool, warnings: list[str]
+) -> list[PageContent]:
+    doc = open_pdf(path)
+    try:
+        n_pages = len(doc)
+        if n_pages == 0:
+            raise ExtractionFailed(CORRUPT, "the PDF has no pages")
+        if n_pages > limits.max_pages:
+            raise ExtractionFailed(
+                TOO_LARGE, f"the PDF has {n_pages} pages; the limit is {limits.max_pages}"
+            )
+        workers = _workers(limits)
+        if parallel and workers > 1 and n_pages >= PARALLEL_MIN_PAGES:
+            text_pages = _text_layer_parallel(path, n_pages, workers)
+        else:
+            text_pages = [_text_layer(doc, i) for i in range(n_pages)]
+
+        contents: list[PageContent] = []
+        ocr_needed: list[int] = []
+        for i, (width, height, words) in enumerate(text_pages):
+            content = PageContent(Page(i + 1, width, height, "pt"))
+            if _meaningful(words):
+                content.words = words
+                content.page.methods.append(TEXT_LAYER)
+            elif _has_image_or_drawing(doc, i):
+                ocr_needed.append(i)  # a scan, perhaps with a stray stamp of text
+            elif words:
+                content.words = words  # a short but real text page ("Page 2", a title)
+                content.page.methods.append(TEXT_LAYER)
+            contents.append(content)
+
+        if ocr_needed:
+            _ocr_pages(doc, ocr_needed, contents, limits, language, workers, warnings)
+        fields = read_acroform(path, warnings)
+        for pno, page_fields in fields.items():
+            if pno >= len(contents):
+                continue
+            content = contents[pno]
+            for ff in page_fields:
+                if ff.bbox and ff.value:
+                    start = len(content.words)
+                    content.words.extend(place_words(ff.value, *ff.bbox))
+                    ff.word_indices = list(range(start, len(content.words)))
+                content.form_fields.append(ff)
+            if any(ff.value for ff in page_fields):
+                content.page.methods.append(FORM_FIELDS)
+        return contents
+    finally:
+        doc.close()
+
+
+def _workers(limits: Limits) -> int:
+    return limits.ocr_workers or min(os.cpu_count() or 1, 8)
+
+
+# -- text layer -------------------------------------------------------------------------
+
+
+def _text_layer(doc: pdfium.PdfDocument, index: int) -> tuple[float, float, list[RawWord]]:
+    """Words with boxes from one page's text layer.
+
+    Calling PDFium once per character is what makes pure-Python extractors slow; here the
+    page text comes in one call and boxes are asked only for each word's first and last
+    character (loose boxes span the font's ascent..descent, so a row has one height).
+    """
+    page = doc[index]
+    try:
+        left, bottom, right, top = page.get_cropbox()
+        width, height = right - left, top - bottom
+        if width <= 0 or height <= 0:
+            return 0.0, 0.0, []
+        textpage = page.get_textpage()
+        try:
+            text = textpage.get_text_range()
+            if len(text) != textpage.count_chars():
+                return width, height, []  # surrogate pairs misalign indices; treat as no text
+            raw_tp = textpage.raw
+            rect = pdfium_c.FS_RECTF()
+            box = pdfium_c.FPDFText_GetLooseCharBox
+            words = []
+            for m in _WORD.finditer(text):
+                s, e = m.span()
+                box(raw_tp, s, ctypes.byref(rect))
+                x0, y_top, y_bottom = rect.left, rect.top, rect.bottom
+                if e - s > 1:
+                    box(raw_tp, e - 1, ctypes.byref(rect))
+                words.append(
+                    RawWord(
+                        m.group(),
+                        (x0 - left) / width,
+                        (top - max(y_top, rect.top)) / height,
+                        (rect.right - left) / width,
+                        (top - min(y_bottom, rect.bottom)) / height,
+                    )
+                )
+            return width, height, words
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+
+
+def _text_layer_range(path: str, start: int, stop: int):
+    doc = pdfium.PdfDocument(path)
+    try:
+        return [_text_layer(doc, i) for i in range(start, stop)]
+    finally:
+        doc.close()
+
+
+def _text_layer_parallel(path: str, n_pages: int, workers: int):
+    # Forking is safe here: extract_safely runs this in a single-threaded child process.
+    chunk = -(-n_pages // workers)
+    ranges = [(s, min(n_pages, s + chunk)) for s in range(0, n_pages, chunk)]
+    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=get_context("fork")) as pool:
+        futures = [pool.submit(_text_layer_range, path, s, e) for s, e in ranges]
+        out = []
+        for fut in futures:
+            out.extend(fut.result())
+        return out
+
+
+def _meaningful(words: list[RawWord]) -> bool:
+    alnum = sum(sum(ch.isalnum() for ch in w.text) for w in words)
+    if alnum < MIN_TEXT_CHARS:
+        return False
+    garbage = sum(sum(ch == "\ufffd" or ord(ch) < 32 for ch in w.text) for w in words)
+    return garbage < 0.2 * alnum
+
+
+def _has_image_or_drawing(doc: pdfium.PdfDocument, index: int) -> bool:
+    page = doc[index]
+    try:
+        for _ in page.get_objects(
+            filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH],
+            max_depth=3,
+        ):
+            return True
+        return False
+    finally:
+        page.close()
+
+
+# -- OCR of scanned pages -----------------------------------------------------------------
+
+
+def _ocr_pages(doc, indices, contents, limits: Limits, language, workers, warnings) -> None:
+    tmp = tempfile.mkdtemp(prefix="docuflow-ocr-")
+
+    def jobs():
+        for i in indices:
+            page = doc[i]
+            try:
+                w, h = page.get_size()
+                scale = limits.ocr_dpi / 72
+                if w * h * scale * scale > limits.max_render_pixels:
+                    scale = (limits.max_render_pixels / (w * h)) ** 0.5
+                    warnings.append(f"page {i + 1} rendered at {scale * 72:.0f} dpi (size cap)")
+                bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=False)
+                image = bitmap.to_pil()
+                out = os.path.join(tmp, f"p{i + 1}.png")
+                image.save(out, compress_level=1)  # fast to write; tesseract reads it quickly
+                dpi = round(scale * 72)
+            finally:
+                page.close()
+            yield (i, dpi), out, (lambda p=out: os.path.exists(p) and os.remove(p))
+
+    try:
+        results = ocr_many(jobs(), language=language, workers=workers, dpi=None)
+    finally:
+        for name in os.listdir(tmp):
+            os.remove(os.path.join(tmp, name))
+        os.rmdir(tmp)
+    for (i, _dpi), ocr_page in results.items():
+        contents[i].words = ocr_page.words
+        contents[i].segment_gap = OCR_SEGMENT_GAP
+        contents[i].page.methods.append(OCR)
+
+
+# -- AcroForm --------------------------------------------------------------------------
+
+
+def read_acroform(path: str, warnings: list[str]) -> dict[int, list[RawFormField]]:
+    """Filled AcroForm fields by 0-based page index; {} when the PDF has none."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return {}
+        acro = reader.trailer["/Root"].get("/AcroForm")
+        if acro is None or not acro.get_object().get("/Fields"):
+            return {}
+        out: dict[int, list[RawFormField]] = {}
+        seen: set[str] = set()
+        for pno, page in enumerate(reader.pages):
+            left, bottom, right, top = (float(v) for v in page.cropbox)
+            width, height = right - left, top - bottom
+            for annot in page.get("/Annots") or []:
+                obj = annot.get_object()
+                if obj.get("/Subtype") != "/Widget":
+                    continue
+                name, label, value = _field_info(obj)
+                if not name or name in seen:
+                    continue
+                seen.add(name)
+                bbox = None
+                if "/Rect" in obj and width > 0 and height > 0:
+                    x0, y0, x1, y1 = (float(v) for v in obj["/Rect"])
+                    bbox = (
+                        max(0.0, (min(x0, x1) - left) / width),
+                        max(0.0, (top - max(y0, y1)) / height),
+                        min(1.0, (max(x0, x1) - left) / width),
+                        min(1.0, (top - min(y0, y1)) / height),
+                    )
+                out.setdefault(pno, []).append(RawFormField(name, label, value, bbox))
+        return out
+    except (PdfReadError, KeyError, ValueError, TypeError, NotImplementedError) as exc:
+        warnings.append(f"form fields not read: {exc}")
+        return {}
+
+
+def _field_info(widget) -> tuple[str, str, str]:
+    """Full name, tooltip and value of the field a widget belongs to."""
+    parts, node, label, value, ftype = [], widget, "", None, None
+    depth = 0
+    while node is not None and depth < 32:
+        if "/T" in node:
+            parts.append(str(node["/T"]))
+        if not label and "/TU" in node:
+            label = str(node["/TU"])
+        if value is None and "/V" in node:
+            value = node["/V"]
+        if ftype is None and "/FT" in node:
+            ftype = node["/FT"]
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+        depth += 1
+    name = ".".join(reversed(parts))
+    return name, label or name, _value_text(value, ftype)
+
+
+def _value_text(value, ftype) -> str:
+    if value is None:
+        return ""
+    if ftype == "/Sig":
+        return "signed"
+    if isinstance(value, list):
+        return ", ".join(_value_text(v, None) for v in value)
+    text = str(value)
+    if text.startswith("/"):  # checkbox / radio states are names
+        return "" if text == "/Off" else text[1:]
+    return text.strip()
