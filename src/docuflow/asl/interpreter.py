@@ -57,6 +57,8 @@ from .history import (
     format_time,
     payload_too_large,
 )
+from .intrinsics import evaluate as evaluate_intrinsic
+from .intrinsics import is_intrinsic
 from .paths import PathNotFoundError, apply_result_path, select
 from .templates import resolve
 
@@ -748,10 +750,14 @@ class _Run:
         frame["done"] = {"error": error, "cause": cause}
 
     def _fail_field(self, path: str, raw: Any, frame: dict, field: str) -> str:
-        try:
-            value = select(path, raw, self.context(frame))
-        except PathNotFoundError:
-            raise StatesError(E.RUNTIME, f"Invalid path '{path}' in {field}: no results")
+        # ErrorPath / CausePath take a reference path or an intrinsic function.
+        if is_intrinsic(path):
+            value = evaluate_intrinsic(path, raw, self.context(frame), self.rng, field=field)
+        else:
+            try:
+                value = select(path, raw, self.context(frame))
+            except PathNotFoundError:
+                raise StatesError(E.RUNTIME, f"Invalid path '{path}' in {field}: no results")
         if type(value) is not str:
             raise StatesError(E.RUNTIME, f"The {field} '{path}' must reference a string")
         return value

@@ -23,13 +23,11 @@ resource fails its task with an error naming the state to mock.
 from __future__ import annotations
 
 import argparse
-import heapq
 import json
 import random
 import re
 import sys
 import uuid
-from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,19 +35,9 @@ from typing import Any
 from .definition import parse_definition
 from .errors import InvalidDefinition
 from .history import to_api
-from .interpreter import (
-    CancelTimer,
-    ExecutionFinished,
-    InvokeTask,
-    StartExecution,
-    StartTimer,
-    TaskFailed,
-    TaskSubmitted,
-    TaskSucceeded,
-    TimerFired,
-    step,
-)
+from .interpreter import InvokeTask, TaskFailed, TaskSubmitted, TaskSucceeded
 from .mock_config import MockConfigError, TestCase, load_test_case
+from .simulate import simulate
 
 __all__ = ["ECHO_FUNCTION", "main", "run_execution"]
 
@@ -162,67 +150,31 @@ def run_execution(
     rng: random.Random | None = None,
 ) -> dict:
     """Run one execution to its end (or until nothing can happen) and report it."""
-    clock = start or datetime.now(UTC)
     rng = rng or random.Random()
-    execution_name = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-    machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
-    begin = StartExecution(
-        input=execution_input,
-        execution_arn=f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{name}:{execution_name}",
-        execution_name=execution_name,
-        state_machine_arn=machine_arn,
-        state_machine_name=name,
-        role_arn=f"arn:aws:iam::{ACCOUNT}:role/DocuFlowLocalRunner",
+    sim = simulate(
+        machine,
+        execution_input,
+        lambda command: _answer(command, test_case),
+        name=name,
+        execution_name=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        start=start or datetime.now(UTC),
+        rng=rng,
+        region=REGION,
+        account=ACCOUNT,
     )
-    history: list[dict] = []
-    ready: deque = deque()  # events to deliver at the current simulated time
-    timers: list[tuple[datetime, int, str]] = []
-    live_timers: set[str] = set()
-    finished: ExecutionFinished | None = None
-    counter = 0
-
-    result = step(machine, None, begin, clock, rng)
-    while True:
-        history.extend(result.events)
-        for command in result.commands:
-            if isinstance(command, InvokeTask):
-                ready.extend(_answer(command, test_case))
-            elif isinstance(command, StartTimer):
-                counter += 1
-                heapq.heappush(timers, (command.fire_at, counter, command.timer_id))
-                live_timers.add(command.timer_id)
-            elif isinstance(command, CancelTimer):
-                live_timers.discard(command.timer_id)
-            elif isinstance(command, ExecutionFinished):
-                finished = command
-        if finished is not None:
-            break
-        if ready:
-            event = ready.popleft()
-        else:
-            while timers and timers[0][2] not in live_timers:
-                heapq.heappop(timers)
-            if not timers:
-                break  # waiting for a callback nobody will send
-            fire_at, _, timer_id = heapq.heappop(timers)
-            live_timers.discard(timer_id)
-            clock = max(clock, fire_at)
-            event = TimerFired(timer_id)
-        result = step(machine, result.state, event, clock, rng)
-
     report: dict[str, Any]
-    if finished is None:
-        report = {"status": "RUNNING", "waitingFor": sorted(result.state.get("tasks", {}))}
-    elif finished.status == "SUCCEEDED":
-        report = {"status": "SUCCEEDED", "output": finished.output}
+    if sim.status == "RUNNING":
+        report = {"status": "RUNNING", "waitingFor": sorted(sim.state.get("tasks", {}))}
+    elif sim.status == "SUCCEEDED":
+        report = {"status": "SUCCEEDED", "output": sim.output}
     else:
-        report = {"status": finished.status}
-        if finished.error is not None:
-            report["error"] = finished.error
-        if finished.cause is not None:
-            report["cause"] = finished.cause
+        report = {"status": sim.status}
+        if sim.error is not None:
+            report["error"] = sim.error
+        if sim.cause is not None:
+            report["cause"] = sim.cause
     if with_history:
-        report["history"] = [to_api(event) for event in history]
+        report["history"] = [to_api(event) for event in sim.history]
     return report
 
 
