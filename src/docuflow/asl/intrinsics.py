@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import random
@@ -417,6 +418,12 @@ def _count_placeholders(raw: str) -> int:
     return count
 
 
+@functools.lru_cache(maxsize=1024)
+def _literal_template_pieces(raw: str) -> tuple[str, ...]:
+    """Pieces of a literal template, cached: the same Format runs on every execution."""
+    return tuple(_split_template(raw, escaped=True))
+
+
 def _split_template(raw: str, escaped: bool) -> list[str]:
     """Split a template at its unescaped '{}' and unescape the pieces."""
     pieces: list[str] = []
@@ -453,7 +460,7 @@ def _format(call: Call, env: _Env) -> str:
     name = call.name
     first = call.args[0]
     if isinstance(first, Literal) and isinstance(first.value, str):
-        pieces = _split_template(first.raw or "", escaped=True)
+        pieces = _literal_template_pieces(first.raw or "")
     else:
         template = _eval_arg(first, env)
         if not isinstance(template, str):

@@ -11,6 +11,7 @@ A path that matches nothing fails with ``States.Runtime`` and AWS's cause text:
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from typing import Any
 
 from .errors import RUNTIME, Diagnostic, StatesError
@@ -37,24 +38,33 @@ def resolve(
     immutable); every container that comes from the template itself is a fresh object.
     ``field`` names the template field (Parameters, ResultSelector, …) in error causes.
     """
-    if type(template) is dict:
+    kind = type(template)
+    if kind is dict:
         return _resolve_object(template, data, context, rng, field)
-    if type(template) is list:
+    if kind is list:
+        return [resolve(item, data, context, rng, field=field) for item in template]
+    if kind in _SCALARS:
+        return template
+    # Read-only views of a definition (MappingProxyType, tuples) resolve like dicts and lists.
+    if isinstance(template, Mapping):
+        return _resolve_object(template, data, context, rng, field)
+    if isinstance(template, tuple | list):
         return [resolve(item, data, context, rng, field=field) for item in template]
     return template
 
 
-def _resolve_object(template: dict, data: Any, context, rng, field: str) -> dict:
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _resolve_object(template: Mapping, data: Any, context, rng, field: str) -> dict:
     out: dict[str, Any] = {}
     for key, value in template.items():
         if key.endswith(".$"):
             out[key[:-2]] = _resolve_dynamic(key, value, data, context, rng, field)
-        elif type(value) is dict:
-            out[key] = _resolve_object(value, data, context, rng, field)
-        elif type(value) is list:
-            out[key] = [resolve(item, data, context, rng, field=field) for item in value]
-        else:
+        elif type(value) in _SCALARS:
             out[key] = value
+        else:
+            out[key] = resolve(value, data, context, rng, field=field)
     return out
 
 
