@@ -194,6 +194,8 @@ class _Finder:
                 break
             if rows[rr] and rows[rr][0].bbox.top - last.bottom > 1.6 * max(last.height, 1e-6):
                 break
+            if any(self._looks_like_label(ln) for ln in rows[rr]):
+                break  # the next labelled row starts: the value has ended
             hit = None
             for ln in rows[rr]:
                 tol = anchor.height
@@ -201,7 +203,7 @@ class _Finder:
                 if overlaps or abs(ln.bbox.left - anchor.left) <= tol:
                     hit = ln
                     break
-            if hit is None or self._looks_like_label(hit):
+            if hit is None:
                 break
             found.append(hit)
             last = hit.bbox

@@ -40,6 +40,8 @@ def read_text(path: str, limits: Limits, warnings: list[str]) -> list[PageConten
     contents = []
     for number, lines in enumerate(pages_text, start=1):
         content = PageContent(Page(number, 1.0, 1.0, "virtual", [PLAIN_TEXT]))
+        # Two or more spaces separate columns; one space separates words.
+        content.segment_gap = 1.6 * char_w / (0.8 * line_h)
         for row, line in enumerate(lines):
             line = line.expandtabs(8)
             top = row * line_h + 0.1 * line_h

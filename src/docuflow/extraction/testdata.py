@@ -469,7 +469,7 @@ def invoice_xlsx(path, t: InvoiceTruth) -> Path:
 # -- hostile files -------------------------------------------------------------------------
 
 
-def encrypted_pdf(path, source: Path, password: str = "s3cret") -> Path:
+def encrypted_pdf(path, source: Path, password: str = "s3cret") -> Path:  # noqa: S107
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
