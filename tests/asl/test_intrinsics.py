@@ -208,17 +208,28 @@ class TestEncodingAndHash:
 class TestMathAndStrings:
     def test_math_add(self):
         assert ev("States.MathAdd($.value1, $.step)", {"value1": 111, "step": -1}) == 110
-        fails("States.MathAdd(1.5, 1)")
         fails("States.MathAdd('1', 1)")
+        fails("States.MathAdd(true, 1)")
+
+    def test_math_add_rounds_non_integers_like_aws(self):
+        # AWS: "If you specify a non-integer value ... Step Functions will round it off to the
+        # nearest integer."
+        assert ev("States.MathAdd(1.5, 1)") == 3
+        assert ev("States.MathAdd(1.4, 1)") == 2
+        assert ev("States.MathAdd(-1.5, 0)") == -1
 
     def test_math_random_is_in_range_and_seeded(self):
-        for seed in range(20):
-            value = ev("States.MathRandom($.start, $.end)", {"start": 1, "end": 999}, seed=seed)
-            assert 1 <= value < 999
+        values = {
+            ev("States.MathRandom($.start, $.end)", {"start": 1, "end": 3}, seed=seed)
+            for seed in range(60)
+        }
+        assert values == {1, 2, 3}
         first = ev("States.MathRandom(1, 1000, 42)", seed=1)
         second = ev("States.MathRandom(1, 1000, 42)", seed=2)
         assert first == second
-        fails("States.MathRandom(1.5, 3)")
+        assert ev("States.MathRandom(5, 5)") == 5
+        fails("States.MathRandom(9, 3)")
+        fails("States.MathRandom('1', 3)")
 
     def test_math_random_uses_the_given_rng(self):
         assert ev("States.MathRandom(0, 1000000)", seed=7) == ev(

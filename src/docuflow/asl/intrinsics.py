@@ -18,6 +18,7 @@ import binascii
 import functools
 import hashlib
 import json
+import math
 import random
 import re
 import uuid
@@ -395,6 +396,17 @@ def _require_int(name: str, value: Any, position: str) -> int:
     return value
 
 
+def _rounded_int(name: str, value: Any, position: str) -> int:
+    """MathAdd/MathRandom: AWS rounds a non-integer number to the nearest integer (Java style)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _failure(name, f"the {position} argument must be a number")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _failure(name, f"the {position} argument must be a finite number")
+        return math.floor(value + 0.5)
+    return value
+
+
 def _json_key(value: Any) -> str:
     """Canonical text for JSON equality (so 1 and true, or 1 and 1.5 stay distinct)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
@@ -595,21 +607,19 @@ def _json_merge(name, args, rng):
 
 
 def _math_random(name, args, rng):
-    start = _require_int(name, args[0], "first")
-    end = _require_int(name, args[1], "second")
-    if end <= start:
-        raise _failure(name, "the end number must be greater than the start number")
+    start = _rounded_int(name, args[0], "first")
+    end = _rounded_int(name, args[1], "second")
+    if end < start:
+        raise _failure(name, "the end number must not be smaller than the start number")
     source = rng
     if len(args) == 3:
-        seed = _require_int(name, args[2], "third")
+        seed = _rounded_int(name, args[2], "third")
         source = random.Random(seed)  # same seed -> same number, as AWS documents
-    return source.randrange(start, end)
+    return source.randint(start, end)  # both bounds included
 
 
 def _math_add(name, args, rng):
-    left = _require_int(name, args[0], "first")
-    right = _require_int(name, args[1], "second")
-    return left + right
+    return _rounded_int(name, args[0], "first") + _rounded_int(name, args[1], "second")
 
 
 def _string_split(name, args, rng):
