@@ -758,6 +758,101 @@ class TestWaitAndFail:
         assert only(machine(F={"Type": "Fail", "Error": 5})).location == "/States/F/Error"
 
 
+class TestAwsGuideExamples:
+    def test_parallel_state_example(self):
+        # "Parallel state" page: look up address and phone number in parallel.
+        definition = {
+            "Comment": "Parallel Example.",
+            "StartAt": "LookupCustomerInfo",
+            "States": {
+                "LookupCustomerInfo": {
+                    "Type": "Parallel",
+                    "End": True,
+                    "Branches": [
+                        {
+                            "StartAt": "LookupAddress",
+                            "States": {
+                                "LookupAddress": {
+                                    "Type": "Task",
+                                    "Resource": "arn:aws:lambda:region:account-id:function:AddressFinder",
+                                    "End": True,
+                                }
+                            },
+                        },
+                        {
+                            "StartAt": "LookupPhone",
+                            "States": {
+                                "LookupPhone": {
+                                    "Type": "Task",
+                                    "Resource": "arn:aws:lambda:region:account-id:function:PhoneFinder",
+                                    "End": True,
+                                }
+                            },
+                        },
+                    ],
+                }
+            },
+        }
+        assert validate(definition) == []
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"Seconds": 10},
+            {"Timestamp": "2016-03-14T01:59:00Z"},
+            {"TimestampPath": "$.expirydate"},
+            {"SecondsPath": "$.expiryseconds"},
+        ],
+    )
+    def test_wait_state_examples(self, fields):
+        # "Wait state" page: wait_ten_seconds, wait_until, and the two path variants.
+        definition = machine(
+            wait_state={"Type": "Wait", **fields, "Next": "NextState"},
+            NextState={"Type": "Succeed"},
+        )
+        assert validate(definition) == []
+
+    def test_choice_state_example(self):
+        # "Choice state" page: the rules example with Not, And and a Default.
+        definition = {
+            "StartAt": "ChoiceStateX",
+            "States": {
+                "ChoiceStateX": {
+                    "Type": "Choice",
+                    "Choices": [
+                        {
+                            "Not": {"Variable": "$.type", "StringEquals": "Private"},
+                            "Next": "Public",
+                        },
+                        {"Variable": "$.value", "NumericEquals": 0, "Next": "ValueIsZero"},
+                        {
+                            "And": [
+                                {"Variable": "$.value", "NumericGreaterThanEquals": 20},
+                                {"Variable": "$.value", "NumericLessThan": 30},
+                            ],
+                            "Next": "ValueInTwenties",
+                        },
+                    ],
+                    "Default": "DefaultState",
+                },
+                "Public": {"Type": "Task", "Resource": LAMBDA, "Next": "NextState"},
+                "ValueIsZero": {"Type": "Task", "Resource": LAMBDA, "Next": "NextState"},
+                "ValueInTwenties": {"Type": "Task", "Resource": LAMBDA, "Next": "NextState"},
+                "DefaultState": {
+                    "Type": "Fail",
+                    "Error": "DefaultStateError",
+                    "Cause": "No Matches!",
+                },
+                "NextState": {"Type": "Succeed"},
+            },
+        }
+        assert validate(definition) == []
+
+    def test_non_string_state_names_from_python_callers(self):
+        definition = {"StartAt": "A", "States": {"A": {"Type": "Succeed"}, 7: {"Type": "Succeed"}}}
+        assert (INVALID_STATE_NAME, "/States/7") in found(definition)
+
+
 class TestParallelAndMap:
     def test_branches_required_and_non_empty(self):
         assert (SCHEMA_VALIDATION_FAILED, "/States/P") in found(

@@ -331,8 +331,11 @@ class _Validator:
 
     # ----------------------------------------------------------------- states
 
-    def state(self, scope: _Scope, name: str, state: Any, location: str, language: str) -> None:
+    def state(self, scope: _Scope, name: Any, state: Any, location: str, language: str) -> None:
         scope.states[name] = state if isinstance(state, dict) else {}
+        if not isinstance(name, str):
+            self.error("State names must be strings", location, INVALID_STATE_NAME)
+            return
         if not name or len(name) > MAX_STATE_NAME:
             self.error(
                 f"State name must be 1 to {MAX_STATE_NAME} characters long",
