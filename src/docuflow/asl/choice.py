@@ -115,7 +115,6 @@ def _type_test(variable: str, check: Callable[[Any], bool], expected: bool) -> P
 
 
 def _compare_value(variable: str, compare: Callable[[Any, Any], bool], operand: Any):
-    # Fast path for the common "$.a.b" Variable; select() handles everything else.
     return lambda data, ctx: compare(_lookup(variable, data, ctx), operand)
 
 
@@ -150,7 +149,7 @@ def _wildcard_regex(pattern: str) -> re.Pattern:
 
 
 def _is_number(value: Any) -> bool:
-    return (type(value) is int or type(value) is float) and value is not True
+    return type(value) is int or type(value) is float  # bool is not int by type()
 
 
 def _numbers(a: Any, b: Any) -> bool:
