@@ -152,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
         from docuflow.asl.local_runner import main as sfn_main
 
         return sfn_main(argv[1:])
+    if argv[:1] == ["access-key"]:
+        _setup_django()
+        from docuflow.sfnapi.cli import main as access_key_main
+
+        return access_key_main(argv[1:])
     if argv and argv[0] in OWN_COMMANDS:
         args = _parser().parse_args(argv)
         return HANDLERS[args.command](args)

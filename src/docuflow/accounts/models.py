@@ -6,6 +6,7 @@ holds the public id (``acme-corp``) the API and the seed use.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -22,6 +23,11 @@ SLUG_VALIDATOR = RegexValidator(
 )
 
 
+def new_account_id() -> str:
+    """A 12-digit id, like an AWS account's, that names the tenant in workflow ARNs."""
+    return f"{secrets.randbelow(9 * 10**11) + 10**11}"
+
+
 class Tenant(models.Model):
     class Plan(models.TextChoices):
         FREE = "FREE", "Free"
@@ -32,6 +38,7 @@ class Tenant(models.Model):
     name = models.CharField(max_length=200)
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.TEAM)
     documents_limit = models.PositiveIntegerField(default=10_000, validators=[MinValueValidator(0)])
+    account_id = models.CharField(max_length=12, unique=True, default=new_account_id, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -1,0 +1,274 @@
+"""Applying events to executions: one transaction per transition.
+
+``apply`` locks the execution row, runs the pure interpreter step, and writes the new
+state, the history events and the work the step asked for, all in one transaction.
+A work item that delivered the event is deleted in that same transaction, so an event
+is consumed exactly once even when a lease expired and two workers raced for it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import secrets
+from base64 import urlsafe_b64encode
+from collections import OrderedDict
+from threading import Lock
+from typing import Any
+
+from django.db import transaction
+
+from docuflow.asl import interpreter as asl
+from docuflow.asl.definition import StateMachine as Machine
+from docuflow.asl.definition import parse_definition
+from docuflow.engine import clock, resources
+from docuflow.engine.models import (
+    Activity,
+    Execution,
+    HistoryEvent,
+    StateMachineRevision,
+    TaskToken,
+    WorkItem,
+)
+
+log = logging.getLogger(__name__)
+
+# Task tokens and jitter come from the OS's CSPRNG: tokens must be unguessable.
+SYSTEM_RANDOM = random.SystemRandom()
+
+_RESERVED_EVENT_KEYS = {"id", "type", "timestamp", "previousEventId"}
+
+
+class _MachineCache:
+    """Parsed definitions by revision id (revisions are immutable)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._items: OrderedDict[str, Machine] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, revision: StateMachineRevision) -> Machine:
+        key = str(revision.pk)
+        with self._lock:
+            machine = self._items.get(key)
+            if machine is not None:
+                self._items.move_to_end(key)
+                return machine
+        machine = parse_definition(revision.definition)
+        with self._lock:
+            self._items[key] = machine
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return machine
+
+
+machines = _MachineCache()
+
+
+def new_token() -> str:
+    return urlsafe_b64encode(secrets.token_bytes(48)).decode()
+
+
+def _wake_workers() -> None:
+    from docuflow.engine import worker
+
+    worker.notify()
+
+
+def begin(execution: Execution, start: asl.StartExecution) -> None:
+    """Run the first step of a new execution (caller holds the transaction)."""
+    machine = machines.get(execution.revision)
+    now = clock.now()
+    result = asl.step(machine, None, start, now, SYSTEM_RANDOM)
+    _persist(execution, {}, result, now)
+
+
+def apply(execution_id, event: Any, *, consume_work: int | None = None) -> bool:
+    """Apply one event to an execution. Returns False when it changed nothing."""
+    with transaction.atomic():
+        if consume_work is not None:
+            deleted, _ = WorkItem.objects.filter(pk=consume_work).delete()
+            if not deleted:
+                return False  # another worker already delivered this event
+        execution = (
+            Execution.objects.select_for_update()
+            .select_related("revision")
+            .filter(pk=execution_id)
+            .first()
+        )
+        if execution is None or execution.status != Execution.Status.RUNNING:
+            return False
+        return apply_locked(execution, event)
+
+
+def apply_locked(execution: Execution, event: Any) -> bool:
+    """Apply an event to an execution whose row the caller has locked."""
+    machine = machines.get(execution.revision)
+    now = clock.now()
+    before = execution.state
+    result = asl.step(machine, before, event, now, SYSTEM_RANDOM)
+    if result.state is before and not result.events:
+        return False
+    _persist(execution, before, result, now)
+    return True
+
+
+def _persist(execution: Execution, before: dict, result: asl.StepResult, now) -> None:
+    fresh = execution._state.adding  # nothing of a brand-new execution is stored yet
+    follow_ups: list[Any] = []
+    new_work: list[WorkItem] = []
+    new_tokens: list[TaskToken] = []
+    wake = False
+    for command in result.commands:
+        if isinstance(command, asl.InvokeTask):
+            wake |= _schedule_task(execution, command, new_work, new_tokens, follow_ups, now)
+        elif isinstance(command, asl.StartTimer):
+            if not fresh:
+                WorkItem.objects.filter(
+                    execution=execution, kind=WorkItem.Kind.TIMER, key=command.timer_id
+                ).delete()
+            new_work.append(
+                WorkItem(
+                    execution=execution,
+                    kind=WorkItem.Kind.TIMER,
+                    key=command.timer_id,
+                    due_at=command.fire_at,
+                )
+            )
+            wake |= command.fire_at <= now
+        elif isinstance(command, asl.CancelTimer) and not fresh:
+            WorkItem.objects.filter(
+                execution=execution, kind=WorkItem.Kind.TIMER, key=command.timer_id
+            ).delete()
+        elif isinstance(command, asl.ExecutionFinished):
+            _finish(execution, command, now, fresh)
+
+    _close_ended_tasks(execution, before, result.state)
+    execution.state = result.state
+    execution.current_state = _current_state(result.events, execution.current_state)
+    if execution.status != Execution.Status.RUNNING:
+        execution.current_state = ""
+    if fresh:
+        execution.save(force_insert=True)
+    else:
+        execution.save()
+    HistoryEvent.objects.bulk_create(_history_rows(execution, result.events))
+    if new_tokens:
+        TaskToken.objects.bulk_create(new_tokens)
+    if new_work:
+        WorkItem.objects.bulk_create(new_work)
+    if wake:
+        transaction.on_commit(_wake_workers)
+    for event in follow_ups:
+        if execution.status == Execution.Status.RUNNING:
+            apply_locked(execution, event)
+
+
+def _schedule_task(execution, command: asl.InvokeTask, new_work, new_tokens, follow_ups, now) -> bool:
+    target = resources.route(command.resource)
+    if target.kind == "activity":
+        activity = Activity.objects.filter(tenant_id=execution.tenant_id, arn=target.name).first()
+        if activity is None:
+            follow_ups.append(
+                asl.TaskFailed(
+                    command.task_id,
+                    "States.Runtime",
+                    f"The activity '{target.name}' does not exist",
+                )
+            )
+            return False
+        new_tokens.append(
+            TaskToken(
+                token=command.task_token or new_token(),
+                execution=execution,
+                task_id=command.task_id,
+                state_name=command.state_name,
+                activity=activity,
+                input=json.dumps(command.input, separators=(",", ":")),
+                created_at=now,
+            )
+        )
+        return False
+    if command.task_token:
+        new_tokens.append(
+            TaskToken(
+                token=command.task_token,
+                execution=execution,
+                task_id=command.task_id,
+                state_name=command.state_name,
+                created_at=now,
+            )
+        )
+    new_work.append(
+        WorkItem(
+            execution=execution,
+            kind=WorkItem.Kind.INVOKE,
+            key=command.task_id,
+            due_at=now,
+            payload={
+                "resource": command.resource,
+                "input": command.input,
+                "token": command.task_token,
+                "state_name": command.state_name,
+                "attempt": command.attempt,
+                "wait_for_callback": command.wait_for_callback,
+            },
+        )
+    )
+    return True
+
+
+def _finish(execution: Execution, command: asl.ExecutionFinished, now, fresh: bool) -> None:
+    execution.status = command.status
+    execution.stop_date = now
+    if command.status == Execution.Status.SUCCEEDED:
+        execution.output = json.dumps(command.output, separators=(",", ":"))
+    execution.error = command.error
+    execution.cause = command.cause
+    if fresh:
+        return
+    WorkItem.objects.filter(execution=execution).delete()
+    TaskToken.objects.filter(execution=execution, status=TaskToken.Status.OPEN).update(
+        status=TaskToken.Status.CLOSED, closed_at=now
+    )
+
+
+def _close_ended_tasks(execution: Execution, before: dict, after: dict) -> None:
+    """Tokens and pending invocations of tasks that ended (timeout, abort) are closed."""
+    ended = set((before or {}).get("tasks", {})) - set(after.get("tasks", {}))
+    if not ended or execution.status != Execution.Status.RUNNING:
+        return
+    TaskToken.objects.filter(
+        execution=execution, task_id__in=ended, status=TaskToken.Status.OPEN
+    ).update(status=TaskToken.Status.CLOSED, closed_at=clock.now())
+    WorkItem.objects.filter(
+        execution=execution, kind=WorkItem.Kind.INVOKE, key__in=ended
+    ).delete()
+
+
+def _current_state(events: list[dict], current: str) -> str:
+    for event in events:
+        kind = event["type"]
+        if kind.endswith("StateEntered"):
+            for key, value in event.items():
+                if key.endswith("EventDetails") and isinstance(value, dict) and "name" in value:
+                    current = value["name"]
+    return current
+
+
+def _history_rows(execution: Execution, events: list[dict]) -> list[HistoryEvent]:
+    rows = []
+    for event in events:
+        details = {k: v for k, v in event.items() if k not in _RESERVED_EVENT_KEYS} or None
+        rows.append(
+            HistoryEvent(
+                execution=execution,
+                event_id=event["id"],
+                previous_event_id=event.get("previousEventId", 0),
+                type=event["type"],
+                timestamp=event["timestamp"],
+                details=details,
+            )
+        )
+    return rows

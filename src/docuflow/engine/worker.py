@@ -1,0 +1,174 @@
+"""The worker: claims due work under a lease, runs handlers, delivers their results.
+
+Any number of workers, in any process on any machine sharing the database, may run at
+once. A claim takes due rows with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL (on
+SQLite the single writer lock serializes claims) and stamps them with a lease. Handlers
+run outside any transaction; their result is applied in the transaction that deletes
+the work item, so it counts once. If a worker dies, its lease runs out and another
+worker takes the item over.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import timedelta
+
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F, Q
+
+from docuflow.asl import interpreter as asl
+from docuflow.engine import clock, resources, transitions
+from docuflow.engine.models import Execution, WorkItem
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=int(os.environ.get("DOCUFLOW_WORKER_LEASE_SECONDS", "20")))
+POLL_SECONDS = float(os.environ.get("DOCUFLOW_WORKER_POLL_SECONDS", "0.5"))
+BATCH = 32
+
+_wakeup = threading.Event()
+
+
+def notify() -> None:
+    """Work became due in this process: wake the local worker now instead of at its poll."""
+    _wakeup.set()
+
+
+class Worker:
+    def __init__(self, name: str | None = None, batch: int = BATCH) -> None:
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.batch = batch
+        self._held: set[int] = set()
+        self._held_lock = threading.Lock()
+
+    # --- claiming ------------------------------------------------------------------
+
+    def claim(self) -> list[WorkItem]:
+        now = clock.now()
+        with transaction.atomic():
+            due = (
+                WorkItem.objects.filter(due_at__lte=now)
+                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+                .order_by("due_at", "id")
+            )
+            if connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True)
+            items = list(due[: self.batch])
+            if not items:
+                return []
+            WorkItem.objects.filter(pk__in=[item.pk for item in items]).update(
+                lease_owner=self.name, lease_until=now + LEASE, attempts=F("attempts") + 1
+            )
+        with self._held_lock:
+            self._held.update(item.pk for item in items)
+        return items
+
+    def renew_leases(self) -> None:
+        with self._held_lock:
+            held = list(self._held)
+        if held:
+            WorkItem.objects.filter(pk__in=held, lease_owner=self.name).update(
+                lease_until=clock.now() + LEASE
+            )
+
+    # --- processing ----------------------------------------------------------------
+
+    def run_once(self) -> int:
+        items = self.claim()
+        for item in items:
+            try:
+                self.process(item)
+            except Exception:  # one bad item must not stop the worker; its lease expires
+                log.exception("work item %s failed", item.pk)
+            finally:
+                with self._held_lock:
+                    self._held.discard(item.pk)
+        return len(items)
+
+    def process(self, item: WorkItem) -> None:
+        if item.kind == WorkItem.Kind.TIMER:
+            transitions.apply(item.execution_id, asl.TimerFired(item.key), consume_work=item.pk)
+            return
+        payload = item.payload
+        execution = (
+            Execution.objects.filter(pk=item.execution_id)
+            .values("arn", "tenant_id", "status")
+            .first()
+        )
+        if execution is None or execution.get("status") != Execution.Status.RUNNING:
+            WorkItem.objects.filter(pk=item.pk).delete()
+            return
+        ctx = resources.TaskContext(
+            tenant_id=execution["tenant_id"],
+            execution_arn=execution["arn"],
+            state_name=payload["state_name"],
+            task_id=item.key,
+            attempt=payload["attempt"],
+            task_token=payload.get("token"),
+            idempotency_key=f"{execution['arn']}#{item.key}#{payload['attempt']}",
+            now=clock.now(),
+        )
+        outcome = resources.invoke(payload["resource"], payload["input"], ctx)
+        if not outcome.ok:
+            event = asl.TaskFailed(item.key, outcome.error, outcome.cause)
+        elif payload.get("wait_for_callback"):
+            event = asl.TaskSubmitted(item.key, outcome.output)
+        else:
+            event = asl.TaskSucceeded(item.key, outcome.output)
+        transitions.apply(item.execution_id, event, consume_work=item.pk)
+
+    def run_forever(self, stop: threading.Event | None = None) -> None:
+        stop = stop or threading.Event()
+        renewer = threading.Thread(target=self._renew_loop, args=(stop,), daemon=True)
+        renewer.start()
+        log.info("worker %s started", self.name)
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                done = self.run_once()
+            except Exception:  # database briefly unavailable: wait and try again
+                log.exception("worker %s could not claim work", self.name)
+                done = 0
+            if done == 0:
+                _wakeup.wait(POLL_SECONDS)
+                _wakeup.clear()
+        connection.close()
+
+    def _renew_loop(self, stop: threading.Event) -> None:
+        while not stop.wait(LEASE.total_seconds() / 4):
+            try:
+                self.renew_leases()
+            except Exception:
+                log.exception("worker %s could not renew leases", self.name)
+            finally:
+                close_old_connections()
+
+
+def start_in_background(threads: int | None = None) -> threading.Event:
+    """The embedded worker of ``docuflow serve``: daemon threads in this process."""
+    count = threads or int(os.environ.get("DOCUFLOW_WORKER_THREADS", "2"))
+    stop = threading.Event()
+    for index in range(count):
+        worker = Worker()
+        thread = threading.Thread(
+            target=worker.run_forever, args=(stop,), daemon=True, name=f"docuflow-worker-{index}"
+        )
+        thread.start()
+    return stop
+
+
+def run_forever() -> None:
+    """``docuflow worker``: run until interrupted."""
+    import signal
+
+    stop = start_in_background()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(1):
+            pass
+    except KeyboardInterrupt:
+        stop.set()
