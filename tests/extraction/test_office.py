@@ -28,8 +28,11 @@ def test_docx_paragraphs_and_tables(docs):
 def test_xlsx_sheets_are_pages_and_tables(docs):
     truth = _truth()
     path = td.invoice_xlsx(docs / "invoice.xlsx", truth)
-    ex = extract(path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 document_type="INVOICE")
+    ex = extract(
+        path,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        document_type="INVOICE",
+    )
     assert ex.page_count == 2
     got = {k: kv.value for k, kv in ex.key_values.items()}
     assert {k: got.get(k) for k in truth.expected()} == truth.expected()
@@ -53,4 +56,8 @@ def test_plain_text_with_aligned_columns(docs):
     assert got["Invoice Number"] == "123-45"
     assert got["Total Amount"] == "27.50" and ex.key_values["Total Amount"].currency == "USD"
     assert got["Vendor Name"] == "ACME Corp"
-    assert ex.tables[0].grid() == [["Item", "Qty", "Price"], ["Paper", "2", "10.00"], ["Pens", "5", "3.50"]]
+    assert ex.tables[0].grid() == [
+        ["Item", "Qty", "Price"],
+        ["Paper", "2", "10.00"],
+        ["Pens", "5", "3.50"],
+    ]

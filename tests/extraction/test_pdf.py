@@ -41,7 +41,9 @@ def test_key_value_points_at_the_printed_words(invoice_pdfs):
     assert kv.key_raw == "Invoice No"
     assert kv.bbox.left > 0.5  # printed in the right-hand block
     total = ex.key_values["Total Amount"]
-    assert total.raw.replace(" ", "") == td.fmt_money(truth.total, truth.currency, truth.amount_style).replace(" ", "")
+    assert total.raw.replace(" ", "") == td.fmt_money(
+        truth.total, truth.currency, truth.amount_style
+    ).replace(" ", "")
 
 
 def test_line_items_become_a_table(invoice_pdfs):

@@ -194,8 +194,6 @@ class _Finder:
                 break
             if rows[rr] and rows[rr][0].bbox.top - last.bottom > 1.6 * max(last.height, 1e-6):
                 break
-            if any(self._looks_like_label(ln) for ln in rows[rr]):
-                break  # the next labelled row starts: the value has ended
             hit = None
             for ln in rows[rr]:
                 tol = anchor.height
@@ -203,8 +201,11 @@ class _Finder:
                 if overlaps or abs(ln.bbox.left - anchor.left) <= tol:
                     hit = ln
                     break
-            if hit is None:
+            if hit is None or self._looks_like_label(hit):
                 break
+            k = rows[rr].index(hit)
+            if k > 0 and self._looks_like_label(rows[rr][k - 1]):
+                break  # the value of another label ("Invoice Number | 933820")
             found.append(hit)
             last = hit.bbox
         return found

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from .errors import CORRUPT, UNSUPPORTED, ExtractionFailed
+from .errors import CORRUPT, RESOURCE_LIMIT, TIMEOUT, UNSUPPORTED, ExtractionFailed
 from .layout import RawWord
 
 _LANGUAGE = re.compile(r"^[A-Za-z_]{3,20}(\+[A-Za-z_]{3,20}){0,4}$")
@@ -57,6 +58,10 @@ def ocr_image(
         env=env,
         check=False,
     )
+    if proc.returncode == -signal.SIGXCPU:  # RLIMIT_CPU is inherited from the sandbox
+        raise ExtractionFailed(TIMEOUT, "OCR exceeded the CPU time limit")
+    if proc.returncode in (-signal.SIGABRT, -signal.SIGKILL):  # failed allocation (RLIMIT_AS)
+        raise ExtractionFailed(RESOURCE_LIMIT, "OCR ran out of memory")
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         tail = err[-1] if err else f"exit status {proc.returncode}"
