@@ -976,6 +976,20 @@ class TestParallelAndMap:
             "/States/M/ItemProcessor",
         )
 
+    def test_query_language_in_item_processor_is_reported_once(self):
+        body = {"QueryLanguage": "JSONata", "StartAt": "I", "States": {"I": {"Type": "Succeed"}}}
+        diagnostic = only(machine(M={"Type": "Map", "ItemProcessor": body, "End": True}))
+        assert diagnostic.message == "Field 'QueryLanguage' is not supported"
+
+    def test_nested_states_inherit_the_machine_language(self):
+        # A JSONata Map is reported once; its inner JSONPath states are still checked as JSONPath.
+        body = {"StartAt": "I", "States": {"I": {"Type": "Pass", "Output": 1, "End": True}}}
+        state = {"Type": "Map", "QueryLanguage": "JSONata", "ItemProcessor": body, "End": True}
+        assert found(machine(M=state)) == {
+            (SCHEMA_VALIDATION_FAILED, "/States/M/QueryLanguage"),
+            (SCHEMA_VALIDATION_FAILED, "/States/M/ItemProcessor/States/I"),
+        }
+
 
 class TestReportsEverything:
     def test_many_problems_at_once(self):

@@ -226,6 +226,7 @@ class _Validator:
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
         self.state_names: dict[str, str] = {}  # name -> location of its first definition
+        self.language = "JSONPath"  # the machine's top-level QueryLanguage
 
     def error(self, message: str, location: str, code: str = SCHEMA_VALIDATION_FAILED) -> None:
         self.diagnostics.append(Diagnostic(code, message, location))
@@ -243,7 +244,7 @@ class _Validator:
                 self.error(f"Field '{field}' is not supported", location)
         if top:
             self.top_level_fields(node)
-        if "QueryLanguage" in node and not top:
+        if "QueryLanguage" in node and "QueryLanguage" in allowed and not top:
             language = self.query_language(node["QueryLanguage"], _ptr(location, "QueryLanguage"))
         scope = _Scope(location)
         states = node.get("States")
@@ -383,6 +384,7 @@ class _Validator:
         if language != "JSONPath":
             # JSONata is reported as unsupported; only keep its transitions for the graph checks.
             self.loose_transitions(scope, name, state, location)
+            self.nested_machines(state, location)
             return
         if "Comment" in state and not isinstance(state["Comment"], str):
             self.error("Field 'Comment' must be a string", _ptr(location, "Comment"))
@@ -417,6 +419,15 @@ class _Validator:
             for index, item in enumerate(items if isinstance(items, list) else ()):
                 if isinstance(item, dict) and "Next" in item:
                     self.add_target(scope, name, item["Next"], _ptr(location, field, index, "Next"))
+
+    def nested_machines(self, state: dict, location: str) -> None:
+        """Check the branches/processor of a state whose own fields are not checked (JSONata)."""
+        branches = state.get("Branches")
+        for index, branch in enumerate(branches if isinstance(branches, list) else ()):
+            self.machine(branch, _ptr(location, "Branches", index), _BRANCH_FIELDS, self.language)
+        for field in ("ItemProcessor", "Iterator"):
+            if isinstance(state.get(field), dict):
+                self.item_processor(state[field], _ptr(location, field), field, self.language)
 
     def io_fields(self, state: dict, location: str, allowed: set[str]) -> None:
         for field in ("InputPath", "OutputPath"):
@@ -562,14 +573,15 @@ class _Validator:
             self.error("Field 'Branches' must be a non-empty array", branches_location)
         else:
             for index, branch in enumerate(branches):
-                self.machine(branch, _ptr(branches_location, index), _BRANCH_FIELDS, language)
+                # Nested states inherit the machine's language, not this state's (as AWS does).
+                self.machine(branch, _ptr(branches_location, index), _BRANCH_FIELDS, self.language)
 
     def state_map(self, scope, name, state, location, language) -> None:
         self.exclusive(state, location, "ItemProcessor", "Iterator", required=True)
         self.exclusive(state, location, "Parameters", "ItemSelector")
         for field in ("ItemProcessor", "Iterator"):
             if field in state:
-                self.item_processor(state[field], _ptr(location, field), field, language)
+                self.item_processor(state[field], _ptr(location, field), field, self.language)
         if "ItemsPath" in state:
             self.path(state["ItemsPath"], _ptr(location, "ItemsPath"), "ItemsPath", reference=True)
         self.positive_int(state, "MaxConcurrency", location, zero=True)
@@ -850,6 +862,7 @@ def validate(definition: Any) -> list[Diagnostic]:
         language = "JSONPath"
         if "QueryLanguage" in definition:
             language = validator.query_language(definition["QueryLanguage"], "/QueryLanguage")
+        validator.language = language
         validator.machine(definition, "", _TOP_FIELDS, language, top=True)
     except RecursionError:
         validator.error("The definition is nested too deeply to validate", "")
