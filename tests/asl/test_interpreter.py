@@ -10,6 +10,7 @@ import pytest
 
 from docuflow.asl.definition import parse_definition
 from docuflow.asl.interpreter import (
+    CancelTask,
     CancelTimer,
     ExecutionFinished,
     InvokeTask,
@@ -525,8 +526,9 @@ def test_task_timeout_fires_states_timeout():
         "error": "States.Timeout",
     }
     assert fired.events[1]["executionFailedEventDetails"] == {"error": "States.Timeout"}
-    # The late result of the timed-out task is ignored.
+    # The caller is told to drop the task; its late result is ignored.
     task = only(first.commands, InvokeTask)
+    assert only(fired.commands, CancelTask).task_id == task.task_id
     late = step(m, fired.state, TaskSucceeded(task.task_id, 1), T0, random.Random())
     assert not late.events
 
@@ -969,6 +971,7 @@ def test_stop_execution_aborts_and_cancels_timers():
         "cause": "changed my mind",
     }
     assert only(stopped.commands, CancelTimer).timer_id == timer.timer_id
+    assert only(stopped.commands, CancelTask).task_id == only(first.commands, InvokeTask).task_id
     assert only(stopped.commands, ExecutionFinished).status == "ABORTED"
     assert stopped.state["status"] == "ABORTED"
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from docuflow.asl.definition import parse_definition
 from docuflow.asl.interpreter import (
+    CancelTask,
     CancelTimer,
     InvokeTask,
     StartExecution,
@@ -227,6 +228,8 @@ def test_map_iteration_failure_aborts_running_iterations():
     # Every task timer is cancelled; late results are ignored.
     cancelled = {c.timer_id for c in failed.commands if isinstance(c, CancelTimer)}
     assert len(cancelled) == 3
+    dropped = [c.task_id for c in failed.commands if isinstance(c, CancelTask)]
+    assert dropped == [running[0].task_id, running[2].task_id]
     late = step(m, failed.state, TaskSucceeded(running[0].task_id, 1), T0, random.Random())
     assert not late.events
 

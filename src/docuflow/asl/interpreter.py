@@ -63,6 +63,7 @@ from .paths import PathNotFoundError, apply_result_path, select
 from .templates import resolve
 
 __all__ = [
+    "CancelTask",
     "CancelTimer",
     "ExecutionFinished",
     "InvokeTask",
@@ -160,6 +161,17 @@ class StartTimer:
 @dataclass(frozen=True, slots=True)
 class CancelTimer:
     timer_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTask:
+    """An outstanding task no longer matters (timed out, aborted, execution ended).
+
+    Its late outcome would be ignored anyway; this lets the caller expire its task token
+    and withdraw any human task it created.
+    """
+
+    task_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,10 +532,14 @@ class _Run:
         st = self.st
         # Work issued earlier in this same step is withdrawn rather than cancelled.
         fresh = {c.timer_id for c in self.commands if isinstance(c, StartTimer)}
+        fresh |= {c.task_id for c in self.commands if isinstance(c, InvokeTask)}
         self.commands = [c for c in self.commands if not isinstance(c, InvokeTask | StartTimer)]
         for timer_id in list(st["timers"]):
             if timer_id != fired and timer_id not in fresh:
                 self.commands.append(CancelTimer(timer_id))
+        for task_id in list(st["tasks"]):
+            if task_id not in fresh:
+                self.commands.append(CancelTask(task_id))
         st["timers"], st["tasks"] = {}, {}
         root = st.get("root")
         frame = {"prev": _last_prev(root)} if root else None
@@ -843,8 +859,10 @@ class _Run:
             )
         return value
 
-    def _end_task(self, wait: dict) -> None:
+    def _end_task(self, wait: dict, cancel: bool = False) -> None:
         self.st["tasks"].pop(wait["task_id"], None)
+        if cancel:  # the task's outcome no longer matters: let the caller drop it
+            self.commands.append(CancelTask(wait["task_id"]))
         self.cancel_timer(wait.get("timeout_timer"))
         self.cancel_timer(wait.get("heartbeat_timer"))
 
@@ -924,7 +942,7 @@ class _Run:
             frame["todo"] = "run"
         elif kind in ("timeout", "heartbeat") and wait.get("task_id") == timer.get("task_id"):
             state = self.state_of(frame)
-            self._end_task(wait)
+            self._end_task(wait, cancel=True)
             event = _TASK_EVENTS.get(state.resource.kind, _SERVICE_EVENTS)[4]
             self.emit(frame, event, self._task_details(state, {"error": E.TIMEOUT}))
             self.fail(frame, path, state, E.TIMEOUT, None)
@@ -1110,7 +1128,7 @@ class _Run:
         state = self.state_of(frame)
         kind = wait.get("kind")
         if kind == "task":
-            self._end_task(wait)
+            self._end_task(wait, cancel=True)
         elif kind in ("wait", "retry"):
             self.cancel_timer(wait.get("timer_id"))
         elif kind in ("map", "parallel"):
