@@ -36,6 +36,7 @@ from .templates import json_pointer_token, validate_template
 
 __all__ = [
     "DUPLICATE_STATE_NAME",
+    "INTERNAL_ERROR_MESSAGE",
     "INVALID_JSON_DESCRIPTION",
     "INVALID_RESOURCE",
     "INVALID_STATE_NAME",
@@ -43,6 +44,7 @@ __all__ = [
     "MISSING_END_STATE",
     "MISSING_TRANSITION_TARGET",
     "SCHEMA_VALIDATION_FAILED",
+    "is_timestamp",
     "parse_json",
     "validate",
     "validate_text",
