@@ -17,7 +17,6 @@ from django.db import IntegrityError, connection, transaction
 
 from docuflow.accounts.models import Tenant
 from docuflow.asl import interpreter as asl
-from docuflow.asl.errors import InvalidDefinition as AslInvalidDefinition
 from docuflow.asl.validator import parse_json, validate
 from docuflow.engine import arns, clock, errors, transitions
 from docuflow.engine.models import (
