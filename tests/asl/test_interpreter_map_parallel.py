@@ -517,3 +517,91 @@ def test_parallel_state_in_state_is_serialisable_mid_flight():
         )
     assert state["status"] == "SUCCEEDED"
     assert state["output"] == [[1, 2], [1, 2]]
+
+
+def test_no_step_ever_mutates_the_state_it_was_given():
+    processor = {
+        "StartAt": "Work",
+        "States": {
+            "Work": {
+                "Type": "Task",
+                "Resource": LAMBDA,
+                "Retry": [{"ErrorEquals": ["Again"], "IntervalSeconds": 1, "MaxAttempts": 2}],
+                "ResultPath": "$.r",
+                "Next": "Nap",
+            },
+            "Nap": {"Type": "Wait", "Seconds": 5, "End": True},
+        },
+    }
+    m = machine(
+        {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "M",
+                        "States": {
+                            "M": {
+                                "Type": "Map",
+                                "MaxConcurrency": 2,
+                                "ItemProcessor": processor,
+                                "End": True,
+                            }
+                        },
+                    },
+                    {
+                        "StartAt": "Solo",
+                        "States": {"Solo": {"Type": "Task", "Resource": LAMBDA, "End": True}},
+                    },
+                ],
+                "End": True,
+            }
+        }
+    )
+    result = begin(m, [{"i": 0}, {"i": 1}, {"i": 2}])
+    pending = list(result.commands)
+    failed_once: set[int] = set()
+    clock = T0
+    steps = 0
+    while result.state["status"] == "RUNNING":
+        command = pending.pop(0)
+        if isinstance(command, InvokeTask):
+            item = command.input.get("i") if isinstance(command.input, dict) else None
+            if item is not None and item not in failed_once:
+                failed_once.add(item)
+                event = TaskFailed(command.task_id, "Again")
+            else:
+                event = TaskSucceeded(command.task_id, {"done": item})
+        elif isinstance(command, StartTimer):
+            clock = max(clock, command.fire_at)
+            event = TimerFired(command.timer_id)
+        else:
+            continue
+        before = json.dumps(result.state, sort_keys=True)
+        result_next = step(m, result.state, event, clock, random.Random(steps))
+        assert json.dumps(result.state, sort_keys=True) == before
+        json.dumps(result_next.state)  # still plain JSON
+        pending.extend(result_next.commands)
+        result = result_next
+        steps += 1
+    assert result.state["status"] == "SUCCEEDED"
+    assert [out["r"] for out in result.state["output"][0]] == [
+        {"done": 0},
+        {"done": 1},
+        {"done": 2},
+    ]
+
+
+def test_large_map_of_tasks_stays_fast():
+    import time
+
+    m = machine({"M": {"Type": "Map", "ItemProcessor": task_processor(), "End": True}})
+    began = time.perf_counter()
+    first = begin(m, list(range(2000)))
+    state = first.state
+    for command in tasks(first.commands):
+        state = step(
+            m, state, TaskSucceeded(command.task_id, command.input), T0, random.Random()
+        ).state
+    assert state["status"] == "SUCCEEDED" and state["output"] == list(range(2000))
+    assert time.perf_counter() - began < 20

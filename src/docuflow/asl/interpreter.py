@@ -213,7 +213,7 @@ def step(
         return run.result()
     if not state or state.get("status") != "RUNNING":
         return StepResult(state or {}, [], [])
-    run = _Run(machine, _copy(state), now, rng)
+    run = _Run(machine, _copy_state(state), now, rng)
     try:
         changed = run.apply(event)
     except _HistoryFull:
@@ -231,13 +231,33 @@ class _HistoryFull(Exception):
     pass
 
 
-def _copy(value: Any) -> Any:
-    kind = type(value)
-    if kind is dict:
-        return {key: _copy(item) for key, item in value.items()}
-    if kind is list:
-        return [_copy(item) for item in value]
-    return value
+def _copy_state(state: dict) -> dict:
+    """Copy what a step may mutate (bookkeeping), share what it never does (data).
+
+    Inputs, outputs, items and the context are JSON data the interpreter treats as
+    immutable. Child frames are copied lazily, when the step first touches them
+    (``_Run.child``), so a step costs O(frames on its path), not O(state size).
+    """
+    copy = dict(state)
+    copy["tasks"] = dict(state.get("tasks") or {})
+    copy["timers"] = dict(state.get("timers") or {})
+    if state.get("root") is not None:
+        copy["root"] = _copy_frame(state["root"])
+    return copy
+
+
+def _copy_frame(frame: dict) -> dict:
+    copy = dict(frame)
+    if "retries" in copy:
+        copy["retries"] = dict(copy["retries"])
+    wait = copy.get("wait")
+    if wait:
+        wait = copy["wait"] = dict(wait)
+        if "children" in wait:
+            wait["children"] = dict(wait["children"])  # the frames inside: copy on access
+        if "results" in wait:
+            wait["results"] = list(wait["results"])
+    return copy
 
 
 def _region(arn: str) -> str:
@@ -309,6 +329,9 @@ class _Run:
         self.events: list[dict] = []
         self.commands: list[Any] = []
         self._json_cache: dict[int, tuple[Any, str]] = {}
+        # Frames already private to this step (see _copy_state); the given state keeps
+        # the originals alive for the whole call, so ids cannot be reused meanwhile.
+        self._owned: set[int] = set()
 
     def result(self) -> StepResult:
         return StepResult(self.st, self.events, self.commands)
@@ -361,7 +384,15 @@ class _Run:
     def frame_at(self, path: list[int]) -> dict:
         frame = self.st["root"]
         for index in path:
-            frame = frame["wait"]["children"][str(index)]
+            frame = self.child(frame["wait"], str(index))
+        return frame
+
+    def child(self, wait: dict, key: str) -> dict:
+        """The child frame under ``key``, copied first if this step has not yet done so."""
+        frame = wait["children"][key]
+        if id(frame) not in self._owned:
+            frame = wait["children"][key] = _copy_frame(frame)
+            self._owned.add(id(frame))
         return frame
 
     def state_of(self, frame: dict) -> State:
@@ -1083,6 +1114,7 @@ class _Run:
                 "index": index,
             }
             child_path = [*path, index]
+            self._owned.add(id(child))
             wait["children"][str(index)] = child
             if is_map:
                 self.emit(child, "MapIterationStarted", {"index": index, "name": state.name})
@@ -1119,7 +1151,7 @@ class _Run:
             wait["error"] = E.EXCEED_TOLERATED_FAILURE_THRESHOLD
             wait["cause"] = "The specified tolerated failure threshold was exceeded"
         for key in sorted(wait["children"], key=int):
-            self.abort_frame(wait["children"][key], is_map, state.name)
+            self.abort_frame(self.child(wait, key), is_map, state.name)
         wait["children"] = {}
 
     def abort_frame(self, frame: dict, is_iteration: bool, map_name: str) -> None:
@@ -1133,7 +1165,7 @@ class _Run:
             self.cancel_timer(wait.get("timer_id"))
         elif kind in ("map", "parallel"):
             for key in sorted(wait["children"], key=int):
-                self.abort_frame(wait["children"][key], kind == "map", state.name)
+                self.abort_frame(self.child(wait, key), kind == "map", state.name)
             wait["children"] = {}
         self.emit(frame, state.type + "StateAborted")
         if is_iteration:
