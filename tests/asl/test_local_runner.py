@@ -475,3 +475,50 @@ def test_cli_entry_point_dispatches_to_the_runner(capsys, tmp_path):
     )
     assert cli_main(["sfn", "execute", str(path), "--input", "3"]) == 0
     assert json.loads(capsys.readouterr().out) == {"status": "SUCCEEDED", "output": 3}
+
+
+def callback_definition(**extra) -> dict:
+    return {
+        "StartAt": "Ask",
+        "States": {
+            "Ask": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {
+                    "FunctionName": "docuflow-echo",
+                    "Payload": {"token.$": "$$.Task.Token"},
+                },
+                "End": True,
+                **extra,
+            }
+        },
+    }
+
+
+def test_unanswered_callback_reports_running(capsys, tmp_path):
+    path = write(tmp_path, "ask.json", callback_definition())
+    code, report, _ = run(capsys, path, "--history")
+    assert code == 0 and report["status"] == "RUNNING"
+    assert report["waitingFor"] == ["task-1"]
+    assert types(report)[-1] == "TaskSubmitted"
+    submitted = json.loads(report["history"][-1]["taskSubmittedEventDetails"]["output"])
+    assert submitted["StatusCode"] == 200 and submitted["Payload"]["token"]
+
+
+def test_unanswered_callback_with_heartbeat_times_out_on_the_simulated_clock(capsys, tmp_path):
+    path = write(tmp_path, "ask.json", callback_definition(HeartbeatSeconds=3600))
+    code, report, _ = run(capsys, path, "--history")
+    assert code == 0 and (report["status"], report["error"]) == ("FAILED", "States.Timeout")
+    stamps = [datetime.fromisoformat(e["timestamp"]) for e in report["history"]]
+    assert (stamps[-1] - stamps[0]).total_seconds() == 3600
+
+
+def test_mocked_callback_result_is_the_callback_output(capsys, tmp_path):
+    path = write(tmp_path, "ask.json", callback_definition())
+    mock = {
+        "StateMachines": {"ask": {"TestCases": {"Yes": {"Ask": "Approve"}}}},
+        "MockedResponses": {"Approve": {"0": {"Return": {"approved": True}}}},
+    }
+    (tmp_path / "mock.json").write_text(json.dumps(mock))
+    code, report, _ = run(capsys, path, "--mock", tmp_path / "mock.json", "--test-case", "Yes")
+    assert report == {"status": "SUCCEEDED", "output": {"approved": True}}
