@@ -387,6 +387,14 @@ class _Run:
             frame = self.child(frame["wait"], str(index))
         return frame
 
+    def _frame_or_none(self, path: list[int] | None) -> dict | None:
+        if path is None:
+            return None
+        try:
+            return self.frame_at(path)
+        except (KeyError, TypeError):  # indexes out of step with frames: treat as stale
+            return None
+
     def child(self, wait: dict, key: str) -> dict:
         """The child frame under ``key``, copied first if this step has not yet done so."""
         frame = wait["children"][key]
@@ -475,9 +483,9 @@ class _Run:
         st = self.st
         if isinstance(event, TaskSucceeded | TaskFailed | TaskSubmitted | TaskHeartbeat):
             path = st["tasks"].get(event.task_id)
-            if path is None:
+            frame = self._frame_or_none(path)
+            if frame is None:
                 return False
-            frame = self.frame_at(path)
             wait = frame.get("wait")
             if not wait or wait.get("task_id") != event.task_id:
                 return False
@@ -500,7 +508,9 @@ class _Run:
                 self.terminate("TIMED_OUT", None, None, fired=event.timer_id)
                 return True
             path = timer["path"]
-            frame = self.frame_at(path)
+            frame = self._frame_or_none(path)
+            if frame is None:
+                return True  # an orphaned timer: dropping it is the whole change
             self.timer_fired(frame, path, event.timer_id, timer)
             self.drive(frame, path)
             self.settle(frame, path)
