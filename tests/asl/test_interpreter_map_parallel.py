@@ -605,3 +605,40 @@ def test_large_map_of_tasks_stays_fast():
         ).state
     assert state["status"] == "SUCCEEDED" and state["output"] == list(range(2000))
     assert time.perf_counter() - began < 20
+
+
+def _deliver_all(m, order_seed: int, duplicate: bool):
+    """Answer every task of a Map (in a shuffled order), optionally twice each."""
+    rng = random.Random(order_seed)
+    result = begin(m, [1, 2, 3, 4])
+    state = result.state
+    history = list(result.events)
+    pending = tasks(result.commands)
+    delivered = []
+    while pending:
+        rng.shuffle(pending)
+        command = pending.pop()
+        event = TaskSucceeded(command.task_id, command.input * 2)
+        for copy in range(2 if duplicate else 1):
+            result = step(m, state, event, T0, random.Random())
+            if copy == 1:
+                assert result.state is state and not result.events and not result.commands
+            state = result.state
+            history.extend(result.events)
+            pending.extend(tasks(result.commands))
+        delivered.append(command.task_id)
+        # A stale id from nowhere changes nothing either.
+        assert step(m, state, TaskSucceeded("task-404", 0), T0, random.Random()).state is state
+    return state, [e["type"] for e in history]
+
+
+def test_duplicate_deliveries_never_advance_twice():
+    m = machine(
+        {"M": {"Type": "Map", "MaxConcurrency": 2, "ItemProcessor": task_processor(), "End": True}}
+    )
+    for seed in range(10):
+        once_state, once_types = _deliver_all(m, seed, duplicate=False)
+        twice_state, twice_types = _deliver_all(m, seed, duplicate=True)
+        assert once_state["status"] == twice_state["status"] == "SUCCEEDED"
+        assert once_state["output"] == twice_state["output"] == [2, 4, 6, 8]
+        assert once_types == twice_types
