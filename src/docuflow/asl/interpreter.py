@@ -51,7 +51,6 @@ from .errors import StatesError
 from .history import (
     DETAILS_KEY,
     HISTORY_LIMIT,
-    NOT_TRUNCATED,
     dumps,
     error_details,
     format_time,
@@ -454,7 +453,7 @@ class _Run:
         self.emit(
             None,
             "ExecutionStarted",
-            {"input": text, "inputDetails": NOT_TRUNCATED, "roleArn": start.role_arn},
+            {"input": text, "inputDetails": {"truncated": False}, "roleArn": start.role_arn},
         )
         if payload_too_large(text):
             self.finish_execution(
@@ -555,7 +554,7 @@ class _Run:
             self.emit(
                 frame,
                 "ExecutionSucceeded",
-                {"output": self.json(output), "outputDetails": NOT_TRUNCATED},
+                {"output": self.json(output), "outputDetails": {"truncated": False}},
             )
             st["output"] = output
             self.commands.append(ExecutionFinished("SUCCEEDED", output=output))
@@ -616,7 +615,11 @@ class _Run:
         self.emit(
             frame,
             state.type + "StateEntered",
-            {"name": state.name, "input": self.json(frame["input"]), "inputDetails": NOT_TRUNCATED},
+            {
+                "name": state.name,
+                "input": self.json(frame["input"]),
+                "inputDetails": {"truncated": False},
+            },
         )
         self.run_state(frame, path, state)
 
@@ -652,7 +655,7 @@ class _Run:
         self.emit(
             frame,
             state.type + "StateExited",
-            {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED},
+            {"name": state.name, "output": text, "outputDetails": {"truncated": False}},
         )
         self.goto(frame, state.next, output)
 
@@ -697,7 +700,7 @@ class _Run:
                     self.emit(
                         frame,
                         state.type + "StateExited",
-                        {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED},
+                        {"name": state.name, "output": text, "outputDetails": {"truncated": False}},
                     )
                     self.goto(frame, catcher.next, output)
                     return
@@ -761,7 +764,7 @@ class _Run:
         self.emit(
             frame,
             "ChoiceStateExited",
-            {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED},
+            {"name": state.name, "output": text, "outputDetails": {"truncated": False}},
         )
         self.goto(frame, target, output)
 
@@ -843,7 +846,7 @@ class _Run:
             details: dict[str, Any] = {
                 "resource": res.arn,
                 "input": text,
-                "inputDetails": NOT_TRUNCATED,
+                "inputDetails": {"truncated": False},
             }
             if timeout is not None:
                 details["timeoutInSeconds"] = timeout
@@ -919,7 +922,9 @@ class _Run:
         text = self.json(output)
         kind = _TASK_EVENTS.get(state.resource.kind, _SERVICE_EVENTS)[2]
         self.emit(
-            frame, kind, self._task_details(state, {"output": text, "outputDetails": NOT_TRUNCATED})
+            frame,
+            kind,
+            self._task_details(state, {"output": text, "outputDetails": {"truncated": False}}),
         )
         try:
             self.check_size(text, "result", frame)
@@ -954,7 +959,7 @@ class _Run:
             frame,
             "TaskSubmitted",
             self._task_details(
-                state, {"output": self.json(output), "outputDetails": NOT_TRUNCATED}
+                state, {"output": self.json(output), "outputDetails": {"truncated": False}}
             ),
         )
         return True
