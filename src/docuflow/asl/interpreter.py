@@ -5,19 +5,30 @@ incoming event to an execution and returns
 
 * the new execution ``state`` — a plain JSON-serialisable dict that fully describes a
   paused execution (store it, reload it in another process, call ``step`` again);
-* the history ``events`` it produced, shaped like ``GetExecutionHistory`` events;
-* the ``commands`` the caller must carry out: invoke a task, start or cancel a timer,
-  record that the execution finished.
+* the history ``events`` it produced, shaped like ``GetExecutionHistory`` events
+  (``timestamp`` is ``now`` as an aware datetime; see :mod:`docuflow.asl.history`);
+* the ``commands`` the caller must carry out, in order.
 
 It never sleeps, does I/O, reads the clock (``now`` is given) or uses global randomness
-(``rng`` is given). Pure states run to completion inside one call; the execution stops
-only on a task, a timer, or its end. Events for unknown, finished or cancelled tasks and
-timers leave the state untouched, so a duplicate delivery can never advance it twice.
+(``rng`` is given; pass ``random.SystemRandom()`` in production, task tokens come from
+it). Pure states run to completion inside one call; the execution stops only on a task,
+a timer, or its end.
 
-Execution state layout (``version`` 1) — callers may read ``status``, ``output``,
-``error``, ``cause``, ``tasks`` (outstanding task ids) and ``timers`` (pending timer ids);
-everything else is private:
+Events in: ``StartExecution`` (with ``state=None``), ``TaskSucceeded``, ``TaskFailed``,
+``TaskSubmitted`` (optional: the submit call of a callback/.sync task returned),
+``TaskHeartbeat``, ``TimerFired``, ``StopExecution``. An event that does not apply — a
+duplicate, an unknown or already finished task or timer, anything after the end —
+returns the *same* state object with no events and no commands, so nothing is ever
+advanced twice.
 
+Commands out: ``InvokeTask`` (run it, answer with the task id), ``CancelTask`` (its
+outcome no longer matters), ``StartTimer`` (fire ``TimerFired`` at ``fire_at``),
+``CancelTimer``, ``ExecutionFinished`` (always last). Task and timer ids are unique
+within one execution (``task-N``, ``timer-N``, ``execution-timeout``).
+
+Execution state layout (``version`` 1) — callers may read ``status`` (RUNNING |
+SUCCEEDED | FAILED | TIMED_OUT | ABORTED), ``output``, ``error``, ``cause``, ``tasks``
+(outstanding task ids) and ``timers`` (pending timer ids); everything else is private.
 ``root`` is the top-level *frame*: one running thread of states (the execution, a
 Parallel branch or a Map iteration) with its current state name and raw input. A frame
 blocked on a Map or Parallel keeps its running children inside ``wait.children``; the
