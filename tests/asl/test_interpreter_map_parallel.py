@@ -642,3 +642,36 @@ def test_duplicate_deliveries_never_advance_twice():
         assert once_state["status"] == twice_state["status"] == "SUCCEEDED"
         assert once_state["output"] == twice_state["output"] == [2, 4, 6, 8]
         assert once_types == twice_types
+
+
+def test_states_branch_failed_matches_a_branch_failure_which_keeps_its_error_name():
+    m = machine(
+        {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "Ok", "States": {"Ok": {"Type": "Pass", "End": True}}},
+                    {"StartAt": "No", "States": {"No": {"Type": "Fail", "Error": "Branch.Bad"}}},
+                ],
+                "Catch": [{"ErrorEquals": ["States.BranchFailed"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Pass", "End": True},
+        }
+    )
+    assert simulate(m, {}).output == {"Error": "Branch.Bad"}
+    # An error of the Parallel state itself is not a branch failure.
+    m = machine(
+        {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "Ok", "States": {"Ok": {"Type": "Pass", "End": True}}}],
+                "ResultPath": "$.a.b",
+                "Catch": [{"ErrorEquals": ["States.BranchFailed"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Pass", "End": True},
+        }
+    )
+    sim = simulate(m, {"a": 1})
+    assert (sim.status, sim.error) == ("FAILED", "States.ResultPathMatchFailure")

@@ -693,12 +693,14 @@ class _Run:
         """Apply Retry, then Catch, to a state failure; else fail the frame."""
         frame["wait"] = None
         if not isinstance(state, _NO_CATCH) and error != E.RUNTIME:
-            if self.retry(frame, path, state, error):
+            # A failure coming out of a branch/iteration also answers to States.BranchFailed.
+            from_branch = failed_event is not None
+            if self.retry(frame, path, state, error, from_branch):
                 return
             if failed_event:
                 self.emit(frame, failed_event)
             for catcher in state.catch:
-                if _matches(catcher.error_equals, error):
+                if _matches(catcher.error_equals, error, from_branch):
                     payload = (
                         {"Error": error} if cause is None else {"Error": error, "Cause": cause}
                     )
@@ -719,9 +721,11 @@ class _Run:
             self.emit(frame, failed_event)
         frame["done"] = {"error": error, "cause": cause}
 
-    def retry(self, frame: dict, path: list[int], state: State, error: str) -> bool:
+    def retry(
+        self, frame: dict, path: list[int], state: State, error: str, from_branch: bool = False
+    ) -> bool:
         for index, retrier in enumerate(state.retry):
-            if not _matches(retrier.error_equals, error):
+            if not _matches(retrier.error_equals, error, from_branch):
                 continue
             counts = frame.setdefault("retries", {})
             attempts = counts.get(str(index), 0)
@@ -1232,9 +1236,15 @@ class _Run:
 # --------------------------------------------------------------------------- helpers
 
 
-def _matches(names: tuple[str, ...], error: str) -> bool:
-    """AWS's ErrorEquals rules for Retry and Catch."""
+def _matches(names: tuple[str, ...], error: str, from_branch: bool = False) -> bool:
+    """AWS's ErrorEquals rules for Retry and Catch.
+
+    A Parallel/Map failure keeps the failing branch's own error name (as AWS reports
+    it); ``States.BranchFailed`` additionally matches any such branch failure.
+    """
     for name in names:
+        if name == E.BRANCH_FAILED and from_branch and error not in E.TERMINAL_ERRORS:
+            return True
         if name == error:
             return True
         if name == E.ALL and error not in E.TERMINAL_ERRORS:
