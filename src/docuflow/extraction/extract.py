@@ -13,7 +13,7 @@ from .errors import CORRUPT, TOO_LARGE, UNSUPPORTED, ExtractionFailed
 from .keyvalues import FormField, PageLayout, find_key_values
 from .layout import layout_page
 from .limits import Limits
-from .model import BBox, Cell, Extraction, Table
+from .model import BBox, Cell, Extraction, Table, paused_gc
 from .pages import PageContent
 from .rules import type_rules
 
@@ -47,8 +47,9 @@ def extract(
     if size == 0:
         raise ExtractionFailed(CORRUPT, "the file is empty")
     content_type, warnings = formats.resolve(path, content_type)
-    contents = _read(path, content_type, limits, language, parallel, warnings)
-    return assemble(contents, content_type, compiled, warnings)
+    with paused_gc():
+        contents = _read(path, content_type, limits, language, parallel, warnings)
+        return assemble(contents, content_type, compiled, warnings)
 
 
 def _read(path, content_type, limits, language, parallel, warnings) -> list[PageContent]:

@@ -9,7 +9,6 @@ printed side by side ("Invoice No: 12      Date: 2024-01-05") become two lines.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import median
 
 from .model import BBox, Line, Word
 
@@ -32,48 +31,58 @@ class RawWord:
     confidence: float = 100.0
 
 
-def _center(w: Word) -> float:
-    return w.bbox.top + w.bbox.height / 2
+def group_rows(words: list[RawWord]) -> list[list[tuple[int, RawWord]]]:
+    """Cluster words whose vertical centres are within half a row height.
 
-
-def group_rows(words: list[Word]) -> list[list[Word]]:
-    """Cluster words whose vertical centres are within half a row height; sort each row."""
-    rows: list[list[Word]] = []
-    centers: list[float] = []
-    heights: list[float] = []
-    for w in sorted(words, key=_center):
-        c, h = _center(w), max(w.bbox.height, 1e-6)
-        if rows and abs(c - centers[-1]) <= 0.5 * max(h, heights[-1]):
+    Returns rows top to bottom, each sorted left to right, as (reader index, word).
+    """
+    items = sorted(
+        ((rw.top + rw.bottom) * 0.5, i, rw)
+        for i, rw in enumerate(words)
+        if rw.text and not rw.text.isspace()
+    )
+    rows: list[list[tuple[int, RawWord]]] = []
+    center = height = 0.0
+    for c, i, rw in items:
+        h = rw.bottom - rw.top
+        if h < 1e-6:
+            h = 1e-6
+        if rows and abs(c - center) <= 0.5 * (h if h > height else height):
             row = rows[-1]
-            row.append(w)
+            row.append((i, rw))
             n = len(row)
-            centers[-1] += (c - centers[-1]) / n
-            heights[-1] = max(heights[-1], h) if n < 3 else heights[-1]
+            center += (c - center) / n
+            if n < 3 and h > height:
+                height = h
         else:
-            rows.append([w])
-            centers.append(c)
-            heights.append(h)
+            rows.append([(i, rw)])
+            center, height = c, h
     for row in rows:
-        row.sort(key=lambda w: w.bbox.left)
+        row.sort(key=lambda item: item[1].left)
     return rows
 
 
-def split_segments(
-    row: list[Word], gap_factor: float = SEGMENT_GAP, aspect: float = 1.0
-) -> list[list[Word]]:
-    """Split a row at wide gaps; ``aspect`` (page height / width) puts heights in x units."""
+def split_segments(row: list, gap_factor: float = SEGMENT_GAP, aspect: float = 1.0) -> list[list]:
+    """Split a row of (index, RawWord) at wide gaps; ``aspect`` (page height / width) puts
+    heights in x units."""
     if not row:
         return []
     # OCR boxes are tight ("ace" is shorter than "Ted"), so use a tall word as the row
     # height: the gap between words is a fraction of the font size, not of the x-height.
-    heights = sorted(w.bbox.height for w in row)
-    h = min(heights[int(0.9 * (len(heights) - 1))], 2 * median(heights)) * aspect
+    heights = sorted(rw.bottom - rw.top for _, rw in row)
+    n = len(heights)
+    med = heights[n // 2] if n % 2 else (heights[n // 2 - 1] + heights[n // 2]) / 2
+    tall = heights[int(0.9 * (n - 1))]
+    limit = gap_factor * (tall if tall < 2 * med else 2 * med) * aspect
     segments = [[row[0]]]
-    for prev, w in zip(row, row[1:], strict=False):
-        if w.bbox.left - prev.bbox.right > gap_factor * h:
-            segments.append([w])
+    prev_right = row[0][1].right
+    for item in row[1:]:
+        rw = item[1]
+        if rw.left - prev_right > limit:
+            segments.append([item])
         else:
-            segments[-1].append(w)
+            segments[-1].append(item)
+        prev_right = rw.right
     return segments
 
 
@@ -82,9 +91,9 @@ def make_line(line_id: str, page: int, words: list[Word]) -> Line:
         id=line_id,
         page=page,
         word_ids=[w.id for w in words],
-        text=" ".join(w.text for w in words),
-        bbox=BBox.union(w.bbox for w in words),
-        confidence=sum(w.confidence for w in words) / len(words),
+        text=" ".join([w.text for w in words]),
+        bbox=BBox.union([w.bbox for w in words]),
+        confidence=sum([w.confidence for w in words]) / len(words),
     )
 
 
@@ -96,30 +105,27 @@ def layout_page(
     Returns (words in reading order, rows of lines, index into the reader's ``raw_words``
     for each returned word) so native tables can find their words again.
     """
-    temp = [
-        Word(
-            str(i),
-            rw.text,
-            page,
-            BBox.from_edges(rw.left, rw.top, rw.right, rw.bottom),
-            rw.confidence,
-        )
-        for i, rw in enumerate(raw_words)
-        if rw.text.strip()
-    ]
-    rows = group_rows(temp)
     ordered: list[Word] = []
     origin: list[int] = []
     line_rows: list[list[Line]] = []
     n_line = 0
-    for row in rows:
+    prefix = f"p{page}w"
+    for row in group_rows(raw_words):
         line_row = []
         for seg in split_segments(row, gap_factor, aspect):
-            for w in seg:
-                origin.append(int(w.id))
-                w.id = f"p{page}w{len(ordered) + 1}"
+            seg_words = []
+            for i, rw in seg:
+                origin.append(i)
+                w = Word(
+                    f"{prefix}{len(ordered) + 1}",
+                    rw.text,
+                    page,
+                    BBox.from_edges(rw.left, rw.top, rw.right, rw.bottom),
+                    rw.confidence,
+                )
                 ordered.append(w)
+                seg_words.append(w)
             n_line += 1
-            line_row.append(make_line(f"p{page}l{n_line}", page, seg))
+            line_row.append(make_line(f"p{page}l{n_line}", page, seg_words))
         line_rows.append(line_row)
     return ordered, line_rows, origin

@@ -7,7 +7,6 @@ OCRed. Filled form fields add their values on top of whatever the page gave.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
 import tempfile
@@ -25,6 +24,8 @@ from .ocr import ocr_many
 from .pages import PageContent, RawFormField, place_words
 
 _WORD = re.compile(r"\S+")
+_NON_ALNUM = re.compile(r"[\W_]+")
+_CONTROL = re.compile(r"[\x00-\x1f]")
 MIN_TEXT_CHARS = 20  # fewer alphanumerics than this is not a usable text layer
 PARALLEL_MIN_PAGES = 48  # below this, process start-up costs more than it saves
 
@@ -116,22 +117,27 @@ def _text_layer(doc: pdfium.PdfDocument, index: int) -> tuple[float, float, list
             if len(text) != textpage.count_chars():
                 return width, height, []  # surrogate pairs misalign indices; treat as no text
             raw_tp = textpage.raw
-            rect = pdfium_c.FS_RECTF()
+            rect = pdfium_c.FS_RECTF()  # ctypes passes it by reference (POINTER argtype)
             box = pdfium_c.FPDFText_GetLooseCharBox
             words = []
+            append = words.append
             for m in _WORD.finditer(text):
                 s, e = m.span()
-                box(raw_tp, s, ctypes.byref(rect))
+                box(raw_tp, s, rect)
                 x0, y_top, y_bottom = rect.left, rect.top, rect.bottom
                 if e - s > 1:
-                    box(raw_tp, e - 1, ctypes.byref(rect))
-                words.append(
+                    box(raw_tp, e - 1, rect)
+                    if rect.top > y_top:
+                        y_top = rect.top
+                    if rect.bottom < y_bottom:
+                        y_bottom = rect.bottom
+                append(
                     RawWord(
                         m.group(),
                         (x0 - left) / width,
-                        (top - max(y_top, rect.top)) / height,
+                        (top - y_top) / height,
                         (rect.right - left) / width,
-                        (top - min(y_bottom, rect.bottom)) / height,
+                        (top - y_bottom) / height,
                     )
                 )
             return width, height, words
@@ -144,7 +150,12 @@ def _text_layer(doc: pdfium.PdfDocument, index: int) -> tuple[float, float, list
 def _text_layer_range(path: str, start: int, stop: int):
     doc = pdfium.PdfDocument(path)
     try:
-        return [_text_layer(doc, i) for i in range(start, stop)]
+        out = []
+        for i in range(start, stop):
+            w, h, words = _text_layer(doc, i)
+            # Plain tuples pickle several times faster than dataclass instances.
+            out.append((w, h, [(x.text, x.left, x.top, x.right, x.bottom) for x in words]))
+        return out
     finally:
         doc.close()
 
@@ -157,15 +168,17 @@ def _text_layer_parallel(path: str, n_pages: int, workers: int):
         futures = [pool.submit(_text_layer_range, path, s, e) for s, e in ranges]
         out = []
         for fut in futures:
-            out.extend(fut.result())
+            for w, h, words in fut.result():
+                out.append((w, h, [RawWord(*t) for t in words]))
         return out
 
 
 def _meaningful(words: list[RawWord]) -> bool:
-    alnum = sum(sum(ch.isalnum() for ch in w.text) for w in words)
+    text = "".join([w.text for w in words])
+    alnum = len(_NON_ALNUM.sub("", text))
     if alnum < MIN_TEXT_CHARS:
         return False
-    garbage = sum(sum(ch == "\ufffd" or ord(ch) < 32 for ch in w.text) for w in words)
+    garbage = text.count("\ufffd") + len(_CONTROL.findall(text))
     return garbage < 0.2 * alnum
 
 

@@ -9,6 +9,7 @@ in its own session so that on timeout the whole group, Tesseract included, is ki
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from .errors import CORRUPT, RESOURCE_LIMIT, TIMEOUT, ExtractionFailed
 from .limits import Limits
-from .model import Extraction
+from .model import Extraction, from_transport, paused_gc, to_transport
 from .rules import validate_rules
 
 _SRC_ROOT = str(Path(__file__).resolve().parents[2])  # the directory holding "docuflow"
@@ -82,11 +83,12 @@ def _result(returncode: int, out: bytes, err: bytes, limits: Limits) -> Extracti
     reply = None
     if out:
         try:
-            reply = json.loads(out)
+            with paused_gc():
+                reply = json.loads(out)
         except ValueError:
             reply = None
     if isinstance(reply, dict) and reply.get("ok") is True:
-        return Extraction.from_dict(reply["extraction"])
+        return from_transport(reply["extraction"])
     if isinstance(reply, dict) and reply.get("ok") is False:
         raise ExtractionFailed(reply["code"], reply["message"])
     if returncode == -signal.SIGXCPU or returncode == -signal.SIGKILL and _cpu_hint(err):
@@ -122,6 +124,7 @@ def _set_limits(limits: Limits) -> None:
 
 def _child_main() -> int:
     # Libraries may print; keep the real stdout for our one JSON reply.
+    gc.disable()  # short-lived process building one large acyclic result (see paused_gc)
     reply_fd = os.dup(1)
     os.dup2(2, 1)
     request = json.loads(sys.stdin.buffer.read())
@@ -137,9 +140,10 @@ def _child_main() -> int:
             rules=request["rules"],
             limits=limits,
             language=request["language"],
-            parallel=True,
+            # Forked page workers only pay off with spare cores (2 busy cores: slower).
+            parallel=(os.cpu_count() or 1) >= 4,
         )
-        reply = {"ok": True, "extraction": result.to_dict()}
+        reply = {"ok": True, "extraction": to_transport(result)}
     except ExtractionFailed as exc:
         reply = {"ok": False, **exc.to_dict()}
     except MemoryError:
