@@ -11,7 +11,14 @@ import pytest
 
 from docuflow.asl.definition import TaskState, parse_definition, parse_resource
 from docuflow.asl.errors import InvalidDefinition
-from docuflow.asl.interpreter import InvokeTask, StartExecution, TaskFailed, TaskSucceeded, step
+from docuflow.asl.interpreter import (
+    InvokeTask,
+    StartExecution,
+    TaskFailed,
+    TaskStarted,
+    TaskSucceeded,
+    step,
+)
 from docuflow.asl.simulate import simulate
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -140,7 +147,11 @@ def test_activity_task_gets_a_token_and_activity_events():
             },
         }
     )
-    sim = simulate(machine, {"doc": 1}, lambda c: TaskSucceeded(c.task_id, "ok"))
+    sim = simulate(
+        machine,
+        {"doc": 1},
+        lambda c: [TaskStarted(c.task_id, "worker-7"), TaskSucceeded(c.task_id, "ok")],
+    )
     assert sim.invoked[0].task_token
     assert sim.event_types == [
         "ExecutionStarted",
@@ -151,6 +162,7 @@ def test_activity_task_gets_a_token_and_activity_events():
         "TaskStateExited",
         "ExecutionSucceeded",
     ]
+    assert sim.history[3]["activityStartedEventDetails"] == {"workerName": "worker-7"}
     assert sim.history[2]["activityScheduledEventDetails"] == {
         "resource": arn,
         "input": '{"doc":1}',
@@ -263,3 +275,42 @@ def test_task_state_model_fields():
     )
     command = next(c for c in result.commands if isinstance(c, InvokeTask))
     assert (command.timeout_seconds, command.heartbeat_seconds) == (9, 5)
+
+
+def test_activity_started_only_once_and_only_for_activities():
+    activity = parse_definition(
+        {
+            "StartAt": "Review",
+            "States": {
+                "Review": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:us-east-1:123456789012:activity:review",
+                    "End": True,
+                }
+            },
+        }
+    )
+    start = StartExecution({}, "arn:e", "e", "arn:aws:states:us-east-1:1:stateMachine:m", "m")
+    first = step(activity, None, start, T0, random.Random())
+    task = next(c for c in first.commands if isinstance(c, InvokeTask))
+    assert [e["type"] for e in first.events][-1] == "ActivityScheduled"
+    started = step(activity, first.state, TaskStarted(task.task_id), T0, random.Random())
+    assert [e["type"] for e in started.events] == ["ActivityStarted"]
+    again = step(activity, started.state, TaskStarted(task.task_id), T0, random.Random())
+    assert again.state is started.state and not again.events
+    lambda_machine = parse_definition(
+        {
+            "StartAt": "L",
+            "States": {
+                "L": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                    "End": True,
+                }
+            },
+        }
+    )
+    first = step(lambda_machine, None, start, T0, random.Random())
+    task = next(c for c in first.commands if isinstance(c, InvokeTask))
+    ignored = step(lambda_machine, first.state, TaskStarted(task.task_id), T0, random.Random())
+    assert ignored.state is first.state

@@ -16,7 +16,8 @@ a timer, or its end.
 
 Events in: ``StartExecution`` (with ``state=None``), ``TaskSucceeded``, ``TaskFailed``,
 ``TaskSubmitted`` (optional: the submit call of a callback/.sync task returned),
-``TaskHeartbeat``, ``TimerFired``, ``StopExecution``. An event that does not apply — a
+``TaskHeartbeat``, ``TaskStarted`` (optional, activities: a worker took the task),
+``TimerFired``, ``StopExecution``. An event that does not apply — a
 duplicate, an unknown or already finished task or timer, anything after the end —
 returns the *same* state object with no events and no commands, so nothing is ever
 advanced twice.
@@ -84,6 +85,7 @@ __all__ = [
     "StopExecution",
     "TaskFailed",
     "TaskHeartbeat",
+    "TaskStarted",
     "TaskSubmitted",
     "TaskSucceeded",
     "TimerFired",
@@ -132,6 +134,14 @@ class TaskSubmitted:
 @dataclass(frozen=True, slots=True)
 class TaskHeartbeat:
     task_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TaskStarted:
+    """Optional, activities only: a worker took the task (GetActivityTask)."""
+
+    task_id: str
+    worker_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,7 +501,9 @@ class _Run:
 
     def apply(self, event: Any) -> bool:
         st = self.st
-        if isinstance(event, TaskSucceeded | TaskFailed | TaskSubmitted | TaskHeartbeat):
+        if isinstance(
+            event, TaskSucceeded | TaskFailed | TaskSubmitted | TaskHeartbeat | TaskStarted
+        ):
             path = st["tasks"].get(event.task_id)
             frame = self._frame_or_none(path)
             if frame is None:
@@ -501,6 +513,8 @@ class _Run:
                 return False
             if isinstance(event, TaskHeartbeat):
                 return self.heartbeat(frame, path, wait)
+            if isinstance(event, TaskStarted):
+                return self.activity_started(frame, path, wait, event.worker_name)
             if isinstance(event, TaskSubmitted):
                 return self.submitted(frame, wait, event.output)
             if isinstance(event, TaskSucceeded):
@@ -879,8 +893,10 @@ class _Run:
             if heartbeat is not None:
                 details["heartbeatInSeconds"] = heartbeat
         self.emit(frame, scheduled, details)
-        if res.kind == "lambda" or res.kind == "activity":
+        if res.kind == "lambda":
             self.emit(frame, started)
+        elif res.kind == "activity":
+            pass  # ActivityStarted comes with the TaskStarted event (a worker took it)
         else:
             self.emit(frame, started, {"resourceType": res.resource_type, "resource": res.resource})
         wait: dict[str, Any] = {"kind": "task", "task_id": task_id}
@@ -977,6 +993,17 @@ class _Run:
                 state, {"output": self.json(output), "outputDetails": {"truncated": False}}
             ),
         )
+        return True
+
+    def activity_started(
+        self, frame: dict, path: list[int], wait: dict, worker_name: str | None
+    ) -> bool:
+        if self.state_of(frame).resource.kind != "activity" or wait.get("started"):
+            return False
+        wait["started"] = True
+        details = {"workerName": worker_name} if worker_name is not None else None
+        self.emit(frame, "ActivityStarted", details)
+        self.heartbeat(frame, path, wait)  # the heartbeat clock runs from the pick-up
         return True
 
     def heartbeat(self, frame: dict, path: list[int], wait: dict) -> bool:
