@@ -1003,3 +1003,25 @@ def test_execution_input_over_limit_fails():
     m = machine({"P": {"Type": "Pass", "End": True}})
     result = begin(m, {"s": "z" * 300_000})
     assert result.state["error"] == "States.DataLimitExceeded"
+
+
+def test_retry_backoff_is_bounded_for_huge_attempt_counts():
+    m = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": LAMBDA,
+                "Retry": [{"ErrorEquals": ["E"], "MaxAttempts": 99999999, "BackoffRate": 10}],
+                "End": True,
+            }
+        }
+    )
+    first = begin(m, {})
+    state, command = first.state, only(first.commands, InvokeTask)
+    for _ in range(400):
+        retry = step(m, state, TaskFailed(command.task_id, "E"), T0, random.Random())
+        timer = only(retry.commands, StartTimer)
+        assert timer.fire_at - T0 <= timedelta(days=366)
+        again = step(m, retry.state, TimerFired(timer.timer_id), timer.fire_at, random.Random())
+        state, command = again.state, only(again.commands, InvokeTask)
+    assert command.attempt == 401

@@ -93,6 +93,9 @@ __all__ = [
 ]
 
 STATE_VERSION = 1
+# Backoff grows geometrically; keep it within a year (AWS's MaxDelaySeconds bound) so a
+# huge MaxAttempts cannot overflow the clock.
+_MAX_RETRY_DELAY = 31_622_400
 EXECUTION_TIMER = "execution-timeout"
 
 # --------------------------------------------------------------------------- events in
@@ -745,7 +748,11 @@ class _Run:
             attempts = counts.get(str(index), 0)
             if attempts >= retrier.max_attempts:
                 return False
-            delay = retrier.interval_seconds * retrier.backoff_rate**attempts
+            try:
+                delay = retrier.interval_seconds * retrier.backoff_rate**attempts
+            except OverflowError:
+                delay = _MAX_RETRY_DELAY
+            delay = min(delay, _MAX_RETRY_DELAY)
             if retrier.max_delay_seconds is not None:
                 delay = min(delay, retrier.max_delay_seconds)
             if retrier.jitter_strategy == "FULL":
