@@ -1025,3 +1025,9 @@ def test_retry_backoff_is_bounded_for_huge_attempt_counts():
         again = step(m, retry.state, TimerFired(timer.timer_id), timer.fire_at, random.Random())
         state, command = again.state, only(again.commands, InvokeTask)
     assert command.attempt == 401
+
+
+def test_naive_now_is_rejected():
+    m = machine({"P": {"Type": "Pass", "End": True}})
+    with pytest.raises(ValueError, match="timezone-aware"):
+        step(m, None, start({}), datetime(2026, 1, 1), random.Random())

@@ -228,6 +228,8 @@ def step(
     does not apply (duplicate, stale, unknown id, execution already finished) returns the
     state unchanged with no events and no commands.
     """
+    if now.tzinfo is None:
+        raise ValueError("step() needs a timezone-aware 'now' (UTC)")
     if isinstance(event, StartExecution):
         if state:
             return StepResult(state, [], [])
