@@ -61,3 +61,33 @@ def test_plain_text_with_aligned_columns(docs):
         ["Paper", "2", "10.00"],
         ["Pens", "5", "3.50"],
     ]
+
+
+def test_docx_explicit_page_breaks_make_pages(docs):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Name: Alex Example")
+    d.add_page_break()
+    d.add_paragraph("Signature: A. Example")
+    d.add_paragraph("Date: 2024-06-30")
+    path = docs / "two-pages.docx"
+    d.save(path)
+    ex = extract(path, None, document_type="FORM")
+    assert ex.page_count == 2
+    assert {k: (kv.value, kv.page) for k, kv in ex.key_values.items()} == {
+        "Name": ("Alex Example", 1),
+        "Signature": ("A. Example", 2),
+        "Date": ("2024-06-30", 2),
+    }
+    assert validate(ex)["passed"] is True
+
+
+def test_unlabelled_pairs_keep_their_printed_key(docs):
+    path = docs / "terms.txt"
+    path.write_text("Payment Terms: Net 30\nShip Via: UPS Ground\n")
+    ex = extract(path, "text/plain")
+    assert {k: kv.value for k, kv in ex.key_values.items()} == {
+        "Payment Terms": "Net 30",
+        "Ship Via": "UPS Ground",
+    }

@@ -85,3 +85,21 @@ def test_memory_limit(docs):
         "resource_limit",
         "corrupt",
     }
+
+
+def test_image_limit_does_not_leak_into_the_host_process(docs):
+    from PIL import Image
+
+    before = Image.MAX_IMAGE_PIXELS
+    with pytest.raises(ExtractionFailed):
+        extract(td.huge_png(docs / "huge2.png"), "image/png", limits=Limits(max_image_pixels=1000))
+    assert before == Image.MAX_IMAGE_PIXELS
+
+
+def test_missing_file_is_a_typed_failure(docs):
+    assert _code(docs / "does-not-exist.pdf", "application/pdf") == "corrupt"
+
+
+def test_unknown_limits_are_refused():
+    with pytest.raises(ValueError, match="unknown limit"):
+        Limits.from_dict({"wall_secs": 5})

@@ -21,7 +21,9 @@ def open_image(path: str, limits: Limits):
     """Open lazily (header only) and refuse images too big to decode safely."""
     from PIL import Image, UnidentifiedImageError
 
-    # Pillow's own guard raises DecompressionBombError above twice this many pixels.
+    # Pillow's own guard (a process-wide setting, restored afterwards) warns above this
+    # many pixels; the warning is turned into an error.
+    previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
     try:
         with pywarnings.catch_warnings():
@@ -33,6 +35,8 @@ def open_image(path: str, limits: Limits):
         raise ExtractionFailed(UNSUPPORTED, "not an image format we can read")
     except (OSError, SyntaxError, ValueError) as exc:
         raise ExtractionFailed(CORRUPT, f"unreadable image: {exc}")
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
     w, h = image.size
     if w <= 0 or h <= 0:
         image.close()
