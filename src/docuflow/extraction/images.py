@@ -69,7 +69,7 @@ def read_image(
         def jobs():
             if n_frames == 1 and fmt in _DIRECT:
                 sizes[0] = image.size
-                yield 0, path, None
+                yield 0, path, None, None  # Tesseract reads the file's own resolution
                 return
             for i in range(n_frames):
                 try:
@@ -83,10 +83,10 @@ def read_image(
                 out = os.path.join(tmp, f"f{i + 1}.png")
                 frame.save(out, compress_level=1)
                 sizes[i] = (w, h)
-                yield i, out, (lambda p=out: os.path.exists(p) and os.remove(p))
+                yield i, out, (lambda p=out: os.path.exists(p) and os.remove(p)), dpi
 
         try:
-            results = ocr_many(jobs(), language=language, workers=workers, dpi=None if dpi else 300)
+            results = ocr_many(jobs(), language=language, workers=workers)
         finally:
             for name in os.listdir(tmp):
                 os.remove(os.path.join(tmp, name))

@@ -84,7 +84,6 @@ class _Finder:
     def __init__(self, rules: TypeRules, words: dict[str, Word]) -> None:
         self.rules = rules
         self.words = words
-        self._last_raw = ""
 
     # -- candidates ---------------------------------------------------------------
 
@@ -131,13 +130,14 @@ class _Finder:
                 key_text = clean_text(" ".join(x.text for x in key_words))
                 match = self.rules.field_for_label(key_text)
                 direction = "same"
+                raw = ""
                 if not value_words:
-                    value_words, direction = self._value_elsewhere(rows, r, s, seg, match)
+                    value_words, direction, raw = self._value_elsewhere(rows, r, s, match)
                     if not value_words:
                         return None
                 cand = self._candidate(key_text, match, key_words, value_words, direction, order)
-                if cand and direction == "below":
-                    cand.raw = self._last_raw
+                if cand:
+                    cand.raw = raw
                 return cand
         # 2. a known label at the start of the segment
         limit = min(len(ws), self.rules.max_label_words, MAX_LABEL_WORDS)
@@ -153,12 +153,12 @@ class _Finder:
                 return self._candidate(label, match, ws[:k], rest, "same", order)
             if normalize_label(label) in self.rules.titles:
                 return None  # a document title ("INVOICE"), not a label
-            value_words, direction = self._value_elsewhere(rows, r, s, seg, match)
+            value_words, direction, raw = self._value_elsewhere(rows, r, s, match)
             if not value_words:
                 return None
             cand = self._candidate(label, match, ws[:k], value_words, direction, order)
-            if cand and direction == "below":
-                cand.raw = self._last_raw
+            if cand:
+                cand.raw = raw
             return cand
         return None
 
@@ -173,18 +173,21 @@ class _Finder:
         # Text: identifiers like "INV-0042" but not running prose ("from our records").
         return bool(re.search(r"\d", text)) and len(text.split()) <= 3
 
-    def _value_elsewhere(self, rows, r, s, seg: Line, match) -> tuple[list[Word], str]:
+    def _value_elsewhere(self, rows, r, s, match) -> tuple[list[Word], str, str]:
+        """A bare label's value: the next segment on its row, else the line(s) below.
+
+        Returns (value words, direction, raw text with line breaks kept).
+        """
         row = rows[r]
-        self._last_raw = ""
         if s + 1 < len(row) and not self._looks_like_label(row[s + 1]):
             nxt = row[s + 1]
-            return [self.words[i] for i in nxt.word_ids], "right"
+            return [self.words[i] for i in nxt.word_ids], "right", nxt.text
         n_lines = 1
         if match:
             n_lines = int(self.rules.fields.get(match[0], {}).get("lines", 1))
-        below = self._lines_below(rows, r, seg.bbox, n_lines)
-        self._last_raw = "\n".join(ln.text for ln in below)
-        return [self.words[i] for ln in below for i in ln.word_ids], "below"
+        below = self._lines_below(rows, r, row[s].bbox, n_lines)
+        words = [self.words[i] for ln in below for i in ln.word_ids]
+        return words, "below", "\n".join(ln.text for ln in below)
 
     def _lines_below(self, rows, r: int, anchor: BBox, n_lines: int) -> list[Line]:
         found: list[Line] = []

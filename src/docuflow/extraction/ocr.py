@@ -99,11 +99,12 @@ def parse_tsv(tsv: str) -> OcrPage:
     return OcrPage(width, height, words)
 
 
-def ocr_many(jobs, *, language: str, workers: int, dpi: int | None = None) -> dict[object, OcrPage]:
-    """OCR ``(key, image_path, cleanup)`` jobs with ``workers`` tesseract processes at once.
+def ocr_many(jobs, *, language: str, workers: int) -> dict[object, OcrPage]:
+    """OCR ``(key, image_path, cleanup, dpi)`` jobs, ``workers`` tesseract processes at once.
 
     ``jobs`` may be a generator that renders pages lazily; at most 2 x workers rendered
-    images wait on disk at any time. ``cleanup`` (or None) runs when a page is done.
+    images wait on disk at any time. ``cleanup`` (or None) runs when a page is done;
+    ``dpi`` (or None: read from the file or estimated by Tesseract) is the image's scale.
     """
     results: dict[object, OcrPage] = {}
     workers = max(1, workers)
@@ -111,7 +112,7 @@ def ocr_many(jobs, *, language: str, workers: int, dpi: int | None = None) -> di
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: dict[Future, tuple] = {}
         try:
-            for key, path, cleanup in jobs:
+            for key, path, cleanup, dpi in jobs:
                 while len(pending) >= 2 * workers:
                     _collect(pending, results, wait(pending, return_when=FIRST_COMPLETED).done)
                 fut = pool.submit(ocr_image, path, language=language, dpi=dpi, threads=threads)

@@ -217,15 +217,15 @@ def _ocr_pages(doc, indices, contents, limits: Limits, language, workers, warnin
                 dpi = round(scale * 72)
             finally:
                 page.close()
-            yield (i, dpi), out, (lambda p=out: os.path.exists(p) and os.remove(p))
+            yield i, out, (lambda p=out: os.path.exists(p) and os.remove(p)), dpi
 
     try:
-        results = ocr_many(jobs(), language=language, workers=workers, dpi=None)
+        results = ocr_many(jobs(), language=language, workers=workers)
     finally:
         for name in os.listdir(tmp):
             os.remove(os.path.join(tmp, name))
         os.rmdir(tmp)
-    for (i, _dpi), ocr_page in results.items():
+    for i, ocr_page in results.items():
         contents[i].words = ocr_page.words
         contents[i].segment_gap = OCR_SEGMENT_GAP
         contents[i].page.methods.append(OCR)
@@ -237,7 +237,6 @@ def _ocr_pages(doc, indices, contents, limits: Limits, language, workers, warnin
 def read_acroform(path: str, warnings: list[str]) -> dict[int, list[RawFormField]]:
     """Filled AcroForm fields by 0-based page index; {} when the PDF has none."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(path, strict=False)
@@ -270,8 +269,10 @@ def read_acroform(path: str, warnings: list[str]) -> dict[int, list[RawFormField
                     )
                 out.setdefault(pno, []).append(RawFormField(name, label, value, bbox))
         return out
-    except (PdfReadError, KeyError, ValueError, TypeError, NotImplementedError) as exc:
-        warnings.append(f"form fields not read: {exc}")
+    except Exception as exc:  # noqa: BLE001 - pypdf fails in many ways on files PDFium reads
+        # Form fields are a bonus on top of the text layer: a damaged form dictionary
+        # must not fail a document PDFium could read.
+        warnings.append(f"form fields not read: {type(exc).__name__}: {exc}"[:300])
         return {}
 
 
