@@ -282,6 +282,9 @@ class _Finder:
             valid = parsed is not None
             if parsed:
                 value, currency = format_amount(parsed[0]), parsed[1]
+        elif ftype == "id":
+            # OCR often reads "INV-2023-1" as "INV - 2023-1"; identifiers have no such spaces.
+            value = re.sub(r"\s*([-/.#])\s*", r"\1", value)
         elif ftype == "address":
             value = ", ".join(p.strip() for p in raw.split("\n") if p.strip())
         return KeyValue(

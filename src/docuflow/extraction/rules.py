@@ -10,7 +10,7 @@ Shape (JSON-compatible)::
           "required": ["Invoice Number", ...],
           "fields": {
             "Invoice Number": {
-              "type": "text" | "date" | "amount" | "address",
+              "type": "text" | "id" | "date" | "amount" | "address",
               "synonyms": ["invoice no", "invoice #"],   # printed labels
               "patterns": ["\\bINV-\\d+\\b"],          # fallback: regex over the text
               "fallback": "first_line",                 # fallback: the document's top line
@@ -35,7 +35,7 @@ from functools import lru_cache
 
 from .normalize import normalize_label
 
-FIELD_TYPES = frozenset({"text", "date", "amount", "address"})
+FIELD_TYPES = frozenset({"text", "id", "date", "amount", "address"})
 FALLBACKS = frozenset({"first_line"})
 DEFAULT_THRESHOLD = 75.0
 
@@ -106,7 +106,7 @@ DEFAULT_RULES: dict = {
             "titles": ["invoice", "tax invoice", "commercial invoice", "bill"],
             "fields": {
                 "Invoice Number": _f(
-                    "text",
+                    "id",
                     "invoice number",
                     "invoice no",
                     "invoice",
@@ -126,7 +126,7 @@ DEFAULT_RULES: dict = {
                 "Customer Name": _f(
                     "text", "bill to", "customer", "client", "sold to", "customer name"
                 ),
-                "PO Number": _f("text", "po no", "purchase order", "purchase order no", "po"),
+                "PO Number": _f("id", "po no", "purchase order", "purchase order no", "po"),
             },
         },
         "RECEIPT": {
@@ -137,7 +137,7 @@ DEFAULT_RULES: dict = {
                 "Vendor Address": _VENDOR_ADDRESS,
                 "Date": _f("date", "date", "purchase date", "transaction date", "dated"),
                 "Total Amount": _TOTAL,
-                "Receipt Number": _f("text", "receipt no", "receipt", "transaction no"),
+                "Receipt Number": _f("id", "receipt no", "receipt", "transaction no"),
                 "Tax": _f("amount", "tax", "vat", "sales tax"),
             },
         },
@@ -146,7 +146,7 @@ DEFAULT_RULES: dict = {
             "titles": ["contract", "agreement", "service agreement"],
             "fields": {
                 "Contract Number": _f(
-                    "text", "contract no", "agreement no", "contract id", "contract reference"
+                    "id", "contract no", "agreement no", "contract id", "contract reference"
                 ),
                 "Parties": _f("text", "parties", "between", "party", "contracting parties"),
                 "Effective Date": _f(

@@ -286,7 +286,7 @@ def draw_invoice(cv, t: InvoiceTruth, layout: int, family: str = "sans") -> None
         cv.text(50, 175, "Customer:", 9, family, bold=True)
         cv.text(50, 189, t.customer_name, 10, family)
         y = _items(cv, t, 230, family, money)
-        cv.text(380, y + 24, "Amount Due", 12, family, bold=True)
+        cv.text(330, y + 24, "Amount Due", 12, family, bold=True)
         cv.text(560, y + 24, money(t.total), 12, family, bold=True, align="right")
     elif L == 2:  # two-column label | value grid, no colons
         cv.text(50, 50, "Tax Invoice", 16, family, bold=True)
