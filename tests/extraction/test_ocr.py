@@ -56,3 +56,17 @@ def test_multipage_tiff_reports_pages(docs):
     assert (ex.key_values["Date"].value, ex.key_values["Date"].page) == ("2024-05-06", 2)
     total = ex.key_values["Total Amount"]
     assert (total.value, total.currency, total.page) == ("12.50", "EUR", 2)
+
+
+def test_ocr_language_is_configurable_and_checked(docs):
+    from docuflow.extraction import ExtractionFailed
+
+    cv = td.ImageCanvas(100)
+    cv.text(50, 50, "Hello", 14)
+    path = docs / "hello.png"
+    cv.pages[0].save(path)
+    with pytest.raises(ExtractionFailed) as info:
+        extract(path, "image/png", language="xyz")
+    assert info.value.code == "unsupported"
+    with pytest.raises(ValueError, match="invalid OCR language"):
+        extract(path, "image/png", language="eng; rm -rf /")
