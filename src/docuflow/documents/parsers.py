@@ -21,10 +21,12 @@ FILE_FIELD = "file"
 class SpooledUpload(UploadedFile):
     """The uploaded ``file`` field: a finished spool and the client's raw file name."""
 
-    def __init__(self, spool: ingest.Spool, raw_name: str, content_type: str) -> None:
-        super().__init__(file=None, name=raw_name, content_type=content_type, size=spool.size)
+    def __init__(self, spool: ingest.Spool, filename: str, content_type: str) -> None:
+        super().__init__(
+            file=None, name=filename or "upload", content_type=content_type, size=spool.size
+        )
         self.spool = spool
-        self.raw_name = raw_name
+        self.filename = filename  # already checked by ingest.clean_filename
 
     def close(self) -> None:  # Django closes uploads at the end of the request
         self.spool.discard()
@@ -36,7 +38,7 @@ class SpoolUploadHandler(FileUploadHandler):
     def __init__(self, request=None) -> None:
         super().__init__(request)
         self.spool: ingest.Spool | None = None
-        self.raw_name = ""
+        self.filename = ""
         self.interrupted = False
         self.seen_file = False
 
@@ -45,8 +47,9 @@ class SpoolUploadHandler(FileUploadHandler):
         if field_name != FILE_FIELD or self.seen_file:
             raise SkipFile()
         self.seen_file = True
+        # A bad name is refused before a single byte of content is received.
+        self.filename = ingest.clean_filename(file_name)
         self.spool = ingest.Spool()
-        self.raw_name = file_name
 
     def receive_data_chunk(self, raw_data, start):
         self.spool.write(raw_data)
@@ -56,7 +59,7 @@ class SpoolUploadHandler(FileUploadHandler):
         if self.spool is None:
             return None
         self.spool.finish()
-        return SpooledUpload(self.spool, self.raw_name, self.content_type)
+        return SpooledUpload(self.spool, self.filename, self.content_type)
 
     def upload_interrupted(self):
         self.interrupted = True

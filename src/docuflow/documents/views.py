@@ -130,9 +130,8 @@ class DocumentListView(APIView):
                 raise UnprocessableEntity({"file": ["Send the file in a field named 'file'."]})
             fields = dict(data.validated_data)
             fields.pop("file")
-            filename = ingest.clean_filename(upload.raw_name)
             doc = services.upload_document(
-                request.user, upload.spool, filename=filename, request=request, **fields
+                request.user, upload.spool, filename=upload.filename, request=request, **fields
             )
         finally:
             if isinstance(upload, SpooledUpload):
