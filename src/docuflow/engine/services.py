@@ -151,7 +151,10 @@ def delete_state_machine(machine: StateMachine) -> None:
     """Stops the machine's running executions, then deletes it and its history."""
     for execution in machine.executions.filter(status=Execution.Status.RUNNING).only("id"):
         transitions.apply(execution.pk, asl.StopExecution(None, "The state machine was deleted"))
-    machine.delete()
+    with transaction.atomic():  # revisions are PROTECTed by the machine and its executions
+        StateMachine.objects.filter(pk=machine.pk).update(revision=None)
+        machine.executions.all().delete()
+        machine.delete()
 
 
 def get_state_machine(tenant: Tenant, arn: str) -> StateMachine:
