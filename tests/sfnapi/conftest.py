@@ -76,6 +76,7 @@ def to_django(client: Client, request) -> AWSResponse:
         elif lower != "content-length":
             meta["HTTP_" + name.upper().replace("-", "_")] = value
     meta.setdefault("HTTP_HOST", url.netloc)
+    meta["CONTENT_TYPE"] = content_type  # the test client drops it when the body is empty
     body = request.body or b""
     if isinstance(body, str):
         body = body.encode()

@@ -55,7 +55,15 @@ def _compact(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _tags_in(items: list[dict] | None) -> dict[str, str]:
-    return {item["key"]: item.get("value", "") for item in items or []}
+    tags = {}
+    for index, item in enumerate(items or [], start=1):
+        if item.get("key") is None:
+            raise errors.ValidationException(
+                f"1 validation error detected: Value null at 'tags.{index}.member.key' "
+                "failed to satisfy constraint: Member must not be null"
+            )
+        tags[item["key"]] = item.get("value", "")
+    return tags
 
 
 def _tags_out(tags: dict[str, str]) -> list[dict[str, str]]:
