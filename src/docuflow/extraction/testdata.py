@@ -257,11 +257,24 @@ def add_noise(image, rng: random.Random, level: float = 1.0):
 
 
 def draw_invoice(cv, t: InvoiceTruth, layout: int, family: str = "sans") -> None:
-    """Four layouts that exercise different label/value placements."""
+    """Five layouts with different label/value placements (4 is the held-out one)."""
     money = lambda a: fmt_money(a, t.currency, t.amount_style)  # noqa: E731
     when = fmt_date(t.date, t.date_style)
-    L = layout % 4
-    if L == 0:  # letterhead vendor, "Label: value" block right, totals row
+    L = layout % 5
+    if L == 4:  # "held out": written after the rules, never used to tune them
+        cv.text(50, 40, t.vendor_name.upper(), 15, family, bold=True)
+        cv.text(50, 60, "Tax ID 12-3456789  |  " + " / ".join(t.vendor_address), 8, family)
+        cv.text(360, 100, "Inv. Ref.", 8, family)
+        cv.text(360, 112, t.invoice_number, 10, family, bold=True)
+        cv.text(470, 100, "Billing Date", 8, family)
+        cv.text(470, 112, when, 10, family, bold=True)
+        cv.text(50, 100, "Client", 8, family)
+        cv.text(50, 112, t.customer_name, 10, family)
+        y = _items(cv, t, 170, family, money)
+        cv.text(50, y + 26, "Balance Due", 11, family, bold=True)
+        cv.text(560, y + 26, money(t.total), 11, family, bold=True, align="right")
+        cv.text(50, y + 70, f"Please remit payment to {t.vendor_name} within 30 days.", 8, family)
+    elif L == 0:  # letterhead vendor, "Label: value" block right, totals row
         cv.text(50, 50, t.vendor_name, 18, family, bold=True)
         for i, ln in enumerate(t.vendor_address):
             cv.text(50, 76 + i * 14, ln, 10, family)
