@@ -48,4 +48,5 @@ def mixed_pdf(docs):
         docs / "mixed.pdf",
         ["Invoice Number: INV-2024-0777", "Vendor: Alpha Beta LLC"],
         ["Date: March 3, 2024", "Total: $1,250.00"],
+        stamp="ACME-PRODUCTION-000123 received by records office",
     )

@@ -99,6 +99,8 @@ def test_mixed_pdf_reads_text_pages_directly_and_ocrs_scanned_pages(mixed_pdf):
     assert kvs["Invoice Number"].confidence == 100.0
     assert 60 < kvs["Date"].confidence <= 100
     assert 80 < ex.confidence < 100
+    # The stamp printed on the scan as real text is read too (by OCR, with the scan).
+    assert "ACME-PRODUCTION-000123" in ex.text.split("\f")[1]
 
 
 def test_blank_page_is_empty_not_an_error(docs):

@@ -27,6 +27,9 @@ _WORD = re.compile(r"\S+")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _CONTROL = re.compile(r"[\x00-\x1f]")
 MIN_TEXT_CHARS = 20  # fewer alphanumerics than this is not a usable text layer
+# A page mostly covered by an image with less text than this is a scan with a stamp
+# (Bates number, "RECEIVED" date): OCR reads the scan and the stamp together.
+SCAN_STAMP_CHARS = 200
 PARALLEL_MIN_PAGES = 48  # below this, process start-up costs more than it saves
 
 
@@ -61,11 +64,14 @@ def read_pdf(
         ocr_needed: list[int] = []
         for i, (width, height, words) in enumerate(text_pages):
             content = PageContent(Page(i + 1, width, height, "pt"))
-            if _meaningful(words):
+            alnum = _alnum_count(words)
+            if alnum < SCAN_STAMP_CHARS and _image_coverage(doc, i) >= 0.5:
+                ocr_needed.append(i)  # a scan, perhaps with a stamped line of real text
+            elif _meaningful(words, alnum):
                 content.words = words
                 content.page.methods.append(TEXT_LAYER)
             elif _has_image_or_drawing(doc, i):
-                ocr_needed.append(i)  # a scan, perhaps with a stray stamp of text
+                ocr_needed.append(i)  # no usable text, but something is drawn
             elif words:
                 content.words = words  # a short but real text page ("Page 2", a title)
                 content.page.methods.append(TEXT_LAYER)
@@ -173,13 +179,30 @@ def _text_layer_parallel(path: str, n_pages: int, workers: int):
         return out
 
 
-def _meaningful(words: list[RawWord]) -> bool:
-    text = "".join([w.text for w in words])
-    alnum = len(_NON_ALNUM.sub("", text))
+def _alnum_count(words: list[RawWord]) -> int:
+    return len(_NON_ALNUM.sub("", "".join([w.text for w in words])))
+
+
+def _meaningful(words: list[RawWord], alnum: int) -> bool:
     if alnum < MIN_TEXT_CHARS:
         return False
+    text = "".join([w.text for w in words])
     garbage = text.count("\ufffd") + len(_CONTROL.findall(text))
     return garbage < 0.2 * alnum
+
+
+def _image_coverage(doc: pdfium.PdfDocument, index: int) -> float:
+    """Share of the page covered by its largest image (a scan covers nearly all of it)."""
+    page = doc[index]
+    try:
+        pw, ph = page.get_size()
+        best = 0.0
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            left, bottom, right, top = obj.get_bounds()
+            best = max(best, (right - left) * (top - bottom) / max(pw * ph, 1e-6))
+        return best
+    finally:
+        page.close()
 
 
 def _has_image_or_drawing(doc: pdfium.PdfDocument, index: int) -> bool:

@@ -383,8 +383,11 @@ def text_pdf(path, pages: list[list[str]], size: float = 10, family: str = "sans
     return Path(path)
 
 
-def mixed_pdf(path, text_lines: list[str], scan_lines: list[str], dpi: int = 200) -> Path:
-    """Page 1 has a text layer; page 2 is only an image of text (a scan)."""
+def mixed_pdf(
+    path, text_lines: list[str], scan_lines: list[str], dpi: int = 200, stamp: str = ""
+) -> Path:
+    """Page 1 has a text layer; page 2 is an image of text (a scan), with an optional
+    ``stamp`` line of real text on it (like a Bates number added after scanning)."""
     from reportlab.lib.utils import ImageReader
 
     cv = PdfCanvas(str(path))
@@ -398,6 +401,8 @@ def mixed_pdf(path, text_lines: list[str], scan_lines: list[str], dpi: int = 200
     img.pages[0].save(buf, format="PNG")
     buf.seek(0)
     cv.c.drawImage(ImageReader(buf), 0, 0, width=PAGE_W, height=PAGE_H)
+    if stamp:
+        cv.text(50, PAGE_H - 40, stamp, 9)
     cv.finish()
     return Path(path)
 
