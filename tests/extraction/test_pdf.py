@@ -109,3 +109,59 @@ def test_blank_page_is_empty_not_an_error(docs):
     assert ex.page_count == 2
     assert ex.pages[1].methods == []
     assert all(w.page == 1 for w in ex.words)
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_rotated_pages_are_read_with_their_text_upright(docs, invoice_pdfs, rotation):
+    """/Rotate on a page drawn upright: the text is read upright (as drawn)."""
+    from pypdf import PdfReader, PdfWriter
+
+    source, truth = invoice_pdfs[0]
+    writer = PdfWriter()
+    for page in PdfReader(str(source)).pages:
+        page.rotate(rotation)
+        writer.add_page(page)
+    path = docs / f"rotated-{rotation}.pdf"
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    ex = extract(path, "application/pdf", document_type="INVOICE")
+    assert (ex.pages[0].width, ex.pages[0].height) == (612.0, 792.0)
+    got = {k: kv.value for k, kv in ex.key_values.items()}
+    assert {k: got.get(k) for k in truth.expected()} == truth.expected()
+    vendor = ex.key_values["Vendor Name"]
+    assert vendor.bbox.top < 0.15 and vendor.bbox.left < 0.15
+
+
+def test_landscape_page_drawn_sideways_and_displayed_rotated(docs):
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.pdfgen import canvas
+
+    src = docs / "sideways-src.pdf"
+    c = canvas.Canvas(str(src), pagesize=(612, 792))
+    c.translate(612, 0)
+    c.rotate(90)  # landscape content: x runs up the portrait sheet
+    c.setFont("Helvetica", 12)
+    c.drawString(50, 550, "Invoice No: INV-2024-9")
+    c.drawString(50, 530, "Date: 2024-07-01")
+    c.drawString(500, 550, "Total: $10.00")
+    c.showPage()
+    c.save()
+    writer = PdfWriter()
+    for page in PdfReader(str(src)).pages:
+        page.rotate(90)  # displayed upright, as a viewer would show it
+        writer.add_page(page)
+    path = docs / "sideways.pdf"
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    ex = extract(path, "application/pdf", document_type="INVOICE")
+    assert (ex.pages[0].width, ex.pages[0].height) == (792.0, 612.0)
+    assert [ln.text for ln in ex.lines] == [
+        "Invoice No: INV-2024-9",
+        "Total: $10.00",
+        "Date: 2024-07-01",
+    ]
+    number = ex.key_values["Invoice Number"]
+    assert number.value == "INV-2024-9"
+    assert number.key_bbox.left == pytest.approx(50 / 792, abs=0.01)
+    assert number.key_bbox.top < 0.15
+    assert ex.key_values["Total Amount"].bbox.left > 0.6

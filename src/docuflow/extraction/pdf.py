@@ -7,6 +7,7 @@ OCRed. Filled form fields add their values on top of whatever the page gave.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -62,7 +63,9 @@ def read_pdf(
 
         contents: list[PageContent] = []
         ocr_needed: list[int] = []
-        for i, (width, height, words) in enumerate(text_pages):
+        rotations = {}
+        for i, (width, height, words, rotation) in enumerate(text_pages):
+            rotations[i] = rotation
             content = PageContent(Page(i + 1, width, height, "pt"))
             alnum = _alnum_count(words)
             if alnum < SCAN_STAMP_CHARS and _image_coverage(doc, i) >= 0.5:
@@ -79,7 +82,7 @@ def read_pdf(
 
         if ocr_needed:
             _ocr_pages(doc, ocr_needed, contents, limits, language, workers, warnings)
-        fields = read_acroform(path, warnings)
+        fields = read_acroform(path, warnings, rotations)
         for pno, page_fields in fields.items():
             if pno >= len(contents):
                 continue
@@ -104,24 +107,25 @@ def _workers(limits: Limits) -> int:
 # -- text layer -------------------------------------------------------------------------
 
 
-def _text_layer(doc: pdfium.PdfDocument, index: int) -> tuple[float, float, list[RawWord]]:
+def _text_layer(doc: pdfium.PdfDocument, index: int) -> tuple[float, float, list[RawWord], int]:
     """Words with boxes from one page's text layer.
 
     Calling PDFium once per character is what makes pure-Python extractors slow; here the
     page text comes in one call and boxes are asked only for each word's first and last
     character (loose boxes span the font's ascent..descent, so a row has one height).
+    Returns (width, height, words, rotation): boxes are turned so the text reads upright.
     """
     page = doc[index]
     try:
         left, bottom, right, top = page.get_cropbox()
         width, height = right - left, top - bottom
         if width <= 0 or height <= 0:
-            return 0.0, 0.0, []
+            return 0.0, 0.0, [], 0
         textpage = page.get_textpage()
         try:
             text = textpage.get_text_range()
             if len(text) != textpage.count_chars():
-                return width, height, []  # surrogate pairs misalign indices; treat as no text
+                return width, height, [], 0  # surrogate pairs misalign indices: no text
             raw_tp = textpage.raw
             rect = pdfium_c.FS_RECTF()  # ctypes passes it by reference (POINTER argtype)
             box = pdfium_c.FPDFText_GetLooseCharBox
@@ -146,11 +150,48 @@ def _text_layer(doc: pdfium.PdfDocument, index: int) -> tuple[float, float, list
                         (top - y_bottom) / height,
                     )
                 )
-            return width, height, words
+            rotation = _upright_rotation(raw_tp, text, words)
+            if rotation:
+                words = [_rotate(w, rotation) for w in words]
+                if rotation in (90, 270):
+                    width, height = height, width
+            return width, height, words, rotation
         finally:
             textpage.close()
     finally:
         page.close()
+
+
+def _upright_rotation(raw_tp, text: str, words: list[RawWord]) -> int:
+    """Clockwise view rotation (0/90/180/270) that makes most of the text read upright.
+
+    Decided from the glyphs' own angles, not the page's /Rotate: a landscape page is
+    either drawn sideways and displayed rotated, or drawn upright; both end up upright.
+    """
+    if not words:
+        return 0
+    votes = [0, 0, 0, 0]
+    for m in list(_WORD.finditer(text))[:: max(1, len(words) // 64)][:64]:
+        angle = pdfium_c.FPDFText_GetCharAngle(raw_tp, m.start())
+        if angle >= 0:  # -1: unknown
+            votes[round(math.degrees(angle) / 90) % 4] += 1
+    quarter = max(range(4), key=votes.__getitem__)
+    return (360 - 90 * quarter) % 360
+
+
+def _rotate(w: RawWord, rotation: int) -> RawWord:
+    """Map a box from the unrotated page to the page as displayed (/Rotate, clockwise)."""
+    return RawWord(w.text, *rotate_edges(w.left, w.top, w.right, w.bottom, rotation), w.confidence)
+
+
+def rotate_edges(left, top, right, bottom, rotation: int) -> tuple[float, float, float, float]:
+    if rotation == 90:
+        return 1 - bottom, left, 1 - top, right
+    if rotation == 180:
+        return 1 - right, 1 - bottom, 1 - left, 1 - top
+    if rotation == 270:
+        return top, 1 - right, bottom, 1 - left
+    return left, top, right, bottom
 
 
 def _text_layer_range(path: str, start: int, stop: int):
@@ -158,9 +199,9 @@ def _text_layer_range(path: str, start: int, stop: int):
     try:
         out = []
         for i in range(start, stop):
-            w, h, words = _text_layer(doc, i)
+            w, h, words, rot = _text_layer(doc, i)
             # Plain tuples pickle several times faster than dataclass instances.
-            out.append((w, h, [(x.text, x.left, x.top, x.right, x.bottom) for x in words]))
+            out.append((w, h, [(x.text, x.left, x.top, x.right, x.bottom) for x in words], rot))
         return out
     finally:
         doc.close()
@@ -174,8 +215,8 @@ def _text_layer_parallel(path: str, n_pages: int, workers: int):
         futures = [pool.submit(_text_layer_range, path, s, e) for s, e in ranges]
         out = []
         for fut in futures:
-            for w, h, words in fut.result():
-                out.append((w, h, [RawWord(*t) for t in words]))
+            for w, h, words, rot in fut.result():
+                out.append((w, h, [RawWord(*t) for t in words], rot))
         return out
 
 
@@ -228,7 +269,8 @@ def _ocr_pages(doc, indices, contents, limits: Limits, language, workers, warnin
         for i in indices:
             page = doc[i]
             try:
-                w, h = page.get_size()
+                w, h = page.get_size()  # as displayed: rendering applies /Rotate
+                contents[i].page.width, contents[i].page.height = w, h
                 scale = limits.ocr_dpi / 72
                 if w * h * scale * scale > limits.max_render_pixels:
                     scale = (limits.max_render_pixels / (w * h)) ** 0.5
@@ -257,7 +299,9 @@ def _ocr_pages(doc, indices, contents, limits: Limits, language, workers, warnin
 # -- AcroForm --------------------------------------------------------------------------
 
 
-def read_acroform(path: str, warnings: list[str]) -> dict[int, list[RawFormField]]:
+def read_acroform(
+    path: str, warnings: list[str], rotations: dict[int, int] | None = None
+) -> dict[int, list[RawFormField]]:
     """Filled AcroForm fields by 0-based page index; {} when the PDF has none."""
     from pypdf import PdfReader
 
@@ -284,11 +328,12 @@ def read_acroform(path: str, warnings: list[str]) -> dict[int, list[RawFormField
                 bbox = None
                 if "/Rect" in obj and width > 0 and height > 0:
                     x0, y0, x1, y1 = (float(v) for v in obj["/Rect"])
-                    bbox = (
+                    bbox = rotate_edges(
                         max(0.0, (min(x0, x1) - left) / width),
                         max(0.0, (top - max(y0, y1)) / height),
                         min(1.0, (max(x0, x1) - left) / width),
                         min(1.0, (top - min(y0, y1)) / height),
+                        (rotations or {}).get(pno, 0),  # same turn as the page's words
                     )
                 out.setdefault(pno, []).append(RawFormField(name, label, value, bbox))
         return out
