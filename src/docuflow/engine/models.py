@@ -89,6 +89,8 @@ class Execution(models.Model):
     # Name of the state the execution is in (for lists and the UI); "" when finished.
     current_state = models.CharField(max_length=80, blank=True, default="")
     trace_header = models.CharField(max_length=256, blank=True, default="")
+    # Set once a task token exists, so ending an execution without any skips that cleanup.
+    has_tokens = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 SYSTEM_RANDOM = random.SystemRandom()
 
 _RESERVED_EVENT_KEYS = {"id", "type", "timestamp", "previousEventId"}
+_CHANGING_FIELDS = [
+    "state", "current_state", "status", "output", "error", "cause", "stop_date", "has_tokens"
+]  # fmt: skip
 
 
 class _MachineCache:
@@ -65,6 +68,9 @@ class _MachineCache:
 
 machines = _MachineCache()
 
+# Called inside the transaction when a task is cancelled, e.g. to withdraw a human task.
+cancel_hooks: list = []
+
 
 def new_token() -> str:
     return urlsafe_b64encode(secrets.token_bytes(48)).decode()
@@ -81,7 +87,7 @@ def begin(execution: Execution, start: asl.StartExecution) -> None:
     machine = machines.get(execution.revision)
     now = clock.now()
     result = asl.step(machine, None, start, now, SYSTEM_RANDOM)
-    _persist(execution, {}, result, now)
+    _persist(execution, result, now)
 
 
 def apply(execution_id, event: Any, *, consume_work: int | None = None) -> bool:
@@ -110,11 +116,11 @@ def apply_locked(execution: Execution, event: Any) -> bool:
     result = asl.step(machine, before, event, now, SYSTEM_RANDOM)
     if result.state is before and not result.events:
         return False
-    _persist(execution, before, result, now)
+    _persist(execution, result, now)
     return True
 
 
-def _persist(execution: Execution, before: dict, result: asl.StepResult, now) -> None:
+def _persist(execution: Execution, result: asl.StepResult, now) -> None:
     fresh = execution._state.adding  # nothing of a brand-new execution is stored yet
     follow_ups: list[Any] = []
     new_work: list[WorkItem] = []
@@ -141,18 +147,21 @@ def _persist(execution: Execution, before: dict, result: asl.StepResult, now) ->
             WorkItem.objects.filter(
                 execution=execution, kind=WorkItem.Kind.TIMER, key=command.timer_id
             ).delete()
+        elif isinstance(command, asl.CancelTask) and not fresh:
+            _cancel_task(execution, command.task_id, now)
         elif isinstance(command, asl.ExecutionFinished):
             _finish(execution, command, now, fresh)
 
-    _close_ended_tasks(execution, before, result.state)
     execution.state = result.state
     execution.current_state = _current_state(result.events, execution.current_state)
     if execution.status != Execution.Status.RUNNING:
         execution.current_state = ""
+    if new_tokens:
+        execution.has_tokens = True
     if fresh:
         execution.save(force_insert=True)
     else:
-        execution.save()
+        execution.save(update_fields=_CHANGING_FIELDS)
     HistoryEvent.objects.bulk_create(_history_rows(execution, result.events))
     if new_tokens:
         TaskToken.objects.bulk_create(new_tokens)
@@ -229,22 +238,21 @@ def _finish(execution: Execution, command: asl.ExecutionFinished, now, fresh: bo
     if fresh:
         return
     WorkItem.objects.filter(execution=execution).delete()
-    TaskToken.objects.filter(execution=execution, status=TaskToken.Status.OPEN).update(
-        status=TaskToken.Status.CLOSED, closed_at=now
-    )
+    if execution.has_tokens:
+        TaskToken.objects.filter(execution=execution, status=TaskToken.Status.OPEN).update(
+            status=TaskToken.Status.CLOSED, closed_at=now
+        )
 
 
-def _close_ended_tasks(execution: Execution, before: dict, after: dict) -> None:
-    """Tokens and pending invocations of tasks that ended (timeout, abort) are closed."""
-    ended = set((before or {}).get("tasks", {})) - set(after.get("tasks", {}))
-    if not ended or execution.status != Execution.Status.RUNNING:
-        return
-    TaskToken.objects.filter(
-        execution=execution, task_id__in=ended, status=TaskToken.Status.OPEN
-    ).update(status=TaskToken.Status.CLOSED, closed_at=clock.now())
-    WorkItem.objects.filter(
-        execution=execution, kind=WorkItem.Kind.INVOKE, key__in=ended
-    ).delete()
+def _cancel_task(execution: Execution, task_id: str, now) -> None:
+    """A task stopped mattering (timeout, abort): its token and pending call go too."""
+    if execution.has_tokens:
+        TaskToken.objects.filter(
+            execution=execution, task_id=task_id, status=TaskToken.Status.OPEN
+        ).update(status=TaskToken.Status.CLOSED, closed_at=now)
+    WorkItem.objects.filter(execution=execution, kind=WorkItem.Kind.INVOKE, key=task_id).delete()
+    for hook in cancel_hooks:
+        hook(execution, task_id)
 
 
 def _current_state(events: list[dict], current: str) -> str:

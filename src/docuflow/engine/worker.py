@@ -57,7 +57,14 @@ class Worker:
             )
             if connection.features.has_select_for_update_skip_locked:
                 due = due.select_for_update(skip_locked=True)
-            items = list(due[: self.batch])
+            items = list(
+                due.select_related("execution").only(
+                    *(f.name for f in WorkItem._meta.concrete_fields),
+                    "execution__arn",
+                    "execution__tenant_id",
+                    "execution__status",
+                )[: self.batch]
+            )
             if not items:
                 return []
             WorkItem.objects.filter(pk__in=[item.pk for item in items]).update(
@@ -94,22 +101,18 @@ class Worker:
             transitions.apply(item.execution_id, asl.TimerFired(item.key), consume_work=item.pk)
             return
         payload = item.payload
-        execution = (
-            Execution.objects.filter(pk=item.execution_id)
-            .values("arn", "tenant_id", "status")
-            .first()
-        )
-        if execution is None or execution.get("status") != Execution.Status.RUNNING:
+        execution = item.execution
+        if execution.status != Execution.Status.RUNNING:
             WorkItem.objects.filter(pk=item.pk).delete()
             return
         ctx = resources.TaskContext(
-            tenant_id=execution["tenant_id"],
-            execution_arn=execution["arn"],
+            tenant_id=execution.tenant_id,
+            execution_arn=execution.arn,
             state_name=payload["state_name"],
             task_id=item.key,
             attempt=payload["attempt"],
             task_token=payload.get("token"),
-            idempotency_key=f"{execution['arn']}#{item.key}#{payload['attempt']}",
+            idempotency_key=f"{execution.arn}#{item.key}#{payload['attempt']}",
             now=clock.now(),
         )
         outcome = resources.invoke(payload["resource"], payload["input"], ctx)
