@@ -53,8 +53,11 @@ def test_huge_dimension_png_header(docs):
     assert info.value.code == "too_large"
 
 
-def test_zip_bomb_docx(docs):
-    path = td.zip_bomb_docx(docs / "bomb.docx", inflated_mib=32)
+@pytest.mark.parametrize(
+    ("name", "member"), [("bomb.docx", "word/document.xml"), ("bomb.xlsx", "xl/workbook.xml")]
+)
+def test_zip_bomb_office_files(docs, name, member):
+    path = td.zip_bomb_docx(docs / name, inflated_mib=32, member=member)
     assert os.path.getsize(path) < 200_000
     assert _code(path) == "too_large"
 

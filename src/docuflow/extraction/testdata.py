@@ -525,15 +525,16 @@ def huge_png(path, width: int = 100_000, height: int = 100_000) -> Path:
     return Path(path)
 
 
-def zip_bomb_docx(path, inflated_mib: int = 64) -> Path:
-    """A DOCX whose document.xml inflates ~1000x (a real bomb would be far larger)."""
+def zip_bomb_docx(path, inflated_mib: int = 64, member: str = "word/document.xml") -> Path:
+    """A DOCX (or, with ``member="xl/workbook.xml"``, an XLSX) whose main part inflates
+    ~1000x (a real bomb would be far larger)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(
             "[Content_Types].xml",
             '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"/>',
         )
-        with zf.open("word/document.xml", "w") as fh:
+        with zf.open(member, "w") as fh:
             block = b" " * (1024 * 1024)
             for _ in range(inflated_mib):
                 fh.write(block)
