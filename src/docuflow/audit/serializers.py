@@ -23,8 +23,9 @@ class DateOrDateTimeField(serializers.Field):
     def to_internal_value(self, data):
         text = str(data).strip()
         try:
-            moment = parse_datetime(text.replace(" ", "+"))
-            day = None if moment is not None else parse_date(text)
+            # A bare date first: parse_datetime would read it as midnight.
+            day = parse_date(text)
+            moment = None if day is not None else parse_datetime(text.replace(" ", "+"))
         except ValueError:
             self.fail("invalid")
         if moment is None and day is None:
