@@ -107,6 +107,12 @@ def boto_client(client: Client, key_id: str, secret: str, region: str = REGION):
     return sfn
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The ``users`` fixture sets passwords; argon2 would make each test ~2 s slower."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def key(users):
     return keys.create_access_key(users["ADMIN"])
