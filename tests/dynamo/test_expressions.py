@@ -155,6 +155,12 @@ def test_condition_errors(text, values, message):
         holds(text, values)
 
 
+def test_expressions_are_at_most_4_kb():
+    text = " OR ".join(["attribute_exists(a)"] * 200)
+    with pytest.raises(ValidationException, match="Expression size has exceeded"):
+        holds(text)
+
+
 def test_in_accepts_at_most_100_operands():
     values = {f":v{i}": N(i) for i in range(101)}
     text = f"cost IN ({', '.join(values)})"

@@ -325,3 +325,10 @@ def test_a_rerun_attempt_does_not_apply_a_write_twice(tenant):
     retry = services.execute(tenant.slug, "updateItem", params, idempotency_key="exec#task-1#2")
     assert first == again == {"Attributes": {"n": N(1)}}
     assert retry == {"Attributes": {"n": N(2)}}
+
+
+def test_table_arn_as_table_name(call):
+    put(call, {"requestId": S("r1")})
+    arn = f"arn:aws:dynamodb:us-east-1:123456789012:table/{TABLE}"
+    got = call("getItem", {"TableName": arn, "Key": {"requestId": S("r1")}})
+    assert got["Item"] == {"requestId": S("r1")}

@@ -34,6 +34,7 @@ from docuflow.dynamo import types
 from docuflow.dynamo.errors import ValidationException
 
 MAX_DEPTH = 32
+MAX_EXPRESSION_BYTES = 4096
 MAX_IN_OPERANDS = 100
 COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
 CONDITION_FUNCTIONS = {
@@ -297,6 +298,12 @@ class _Parser:
             raise ValidationException(f"Invalid {kind}: the expression must be a string")
         if not text.strip():
             raise ValidationException(f"Invalid {kind}: The expression can not be empty;")
+        size = len(text.encode())
+        if size > MAX_EXPRESSION_BYTES:
+            raise ValidationException(
+                f"Invalid {kind}: Expression size has exceeded the maximum allowed size; "
+                f"expression size: {size}"
+            )
         self.text = text
         self.kind = kind
         self.placeholders = placeholders

@@ -177,6 +177,9 @@ class Request:
 
 
 def check_table_name(name: Any) -> str:
+    """A table name, or the table's ARN (``arn:aws:dynamodb:…:table/NAME``) as AWS allows."""
+    if isinstance(name, str) and name.startswith("arn:") and ":table/" in name:
+        name = name.split(":table/", 1)[1]
     if not isinstance(name, str):
         raise ValidationException(
             "1 validation error detected: Value null at 'tableName' failed to satisfy "

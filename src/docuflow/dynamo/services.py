@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from docuflow.dynamo.operations import Request
 ACTIONS = ("putItem", "getItem", "updateItem", "deleteItem")
 WRITE_ATTEMPTS = 3
 APPLIED_WRITES_KEPT = timedelta(days=7)
+PRUNE_ONE_WRITE_IN = 1000  # how often a write also forgets old applied-write records
 
 
 def digest(text: str) -> str:
@@ -109,7 +111,10 @@ def execute(tenant_id: str, action: str, params: dict, idempotency_key: str = ""
     if action == "getItem":
         row = DynamoItem.objects.filter(table=table, key_hash=digest(key_text)).first()
         return operations.run_get(request, row.item if row else None).response
-    return _write(table, request, key, key_text, idempotency_key)
+    response = _write(table, request, key, key_text, idempotency_key)
+    if idempotency_key and random.randrange(PRUNE_ONE_WRITE_IN) == 0:
+        prune_applied_writes()
+    return response
 
 
 def _write(table: DynamoTable, request: Request, key: types.Item, key_text: str, idem: str) -> dict:
