@@ -161,7 +161,9 @@ def get_state_machine(tenant: Tenant, arn: str) -> StateMachine:
     if not isinstance(arn, str) or arns.parse(arn) is None or arns.parse(arn).kind != "stateMachine":
         raise errors.InvalidArn(f"Invalid Arn: '{arn}'")
     machine = (
-        StateMachine.objects.select_related("revision").filter(tenant=tenant, arn=arn).first()
+        StateMachine.objects.select_related("revision", "tenant")
+        .filter(tenant=tenant, arn=arn)
+        .first()
     )
     if machine is None:
         raise errors.StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
@@ -199,11 +201,6 @@ def start_execution(
     text, value = _parse_input(input)
     region = arns.parse(machine.arn).region
     arn = arns.execution(region, machine.tenant.account_id, machine.name, name)
-    existing = Execution.objects.filter(state_machine=machine, name=name).first()
-    if existing is not None:
-        if existing.status == Execution.Status.RUNNING and existing.input == text:
-            return existing  # AWS: same name and input while running is idempotent
-        raise errors.ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
     now = clock.now()
     execution = Execution(
         tenant_id=machine.tenant_id,
@@ -228,6 +225,11 @@ def start_execution(
         with transaction.atomic():
             transitions.begin(execution, start)
     except IntegrityError:
+        # The name is taken (the unique constraint decides, race-free). AWS: starting the
+        # same name with the same input while it runs is idempotent.
+        existing = Execution.objects.filter(state_machine=machine, name=name).first()
+        if existing and existing.status == Execution.Status.RUNNING and existing.input == text:
+            return existing
         raise errors.ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
     return execution
 
