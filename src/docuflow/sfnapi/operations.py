@@ -25,6 +25,11 @@ from docuflow.sfnapi import pagination, selectors
 from docuflow.sfnapi import services as tagging
 from docuflow.sfnapi.protocol import ApiError
 
+# AWS holds an activity poll up to 60 s and asks workers for a 65 s socket timeout; boto3
+# and the AWS CLI read with a 60 s timeout by default, and a poll that outlives its client
+# would hand a task to nobody. Answering a little sooner keeps default clients safe.
+ACTIVITY_WAIT_SECONDS = 55
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -506,7 +511,7 @@ def get_activity_task(caller: Caller, p: dict) -> dict:
     """Long poll: the view is synchronous and each claim is its own short transaction, so
     waiting holds no transaction and no lock (the ASGI server runs it in its own thread)."""
     activity = services.get_activity(caller.tenant, p["activityArn"])
-    wait = getattr(settings, "DOCUFLOW_SFN_ACTIVITY_WAIT_SECONDS", 60)
+    wait = getattr(settings, "DOCUFLOW_SFN_ACTIVITY_WAIT_SECONDS", ACTIVITY_WAIT_SECONDS)
     task = services.get_activity_task(activity, p.get("workerName", ""), wait_seconds=wait)
     if task is None:
         return {}

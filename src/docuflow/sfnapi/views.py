@@ -17,7 +17,7 @@ import time
 import uuid
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -132,7 +132,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         if getattr(exc, "resource_name", None):
             extra["resourceName"] = exc.resource_name
         response = _error(exc.status, exc.code, exc.message, request_id, **extra)
-    except DatabaseError:
+    except (OperationalError, InterfaceError):  # busy or unreachable: worth a retry
         log.exception("sfn %s failed on the database (request %s)", name, request_id)
         response = _error(
             503, "ServiceUnavailable", "The service is unavailable; try again", request_id
