@@ -58,6 +58,7 @@ ALLOWED = {
 }
 LEGACY = {"Expected", "ConditionalOperator", "AttributesToGet", "AttributeUpdates"}
 UPDATE_RETURN_VALUES = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
+RETURN_VALUES_ENUM = ["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"]  # AWS's order
 
 
 # --- key schema -----------------------------------------------------------------------------
@@ -248,12 +249,12 @@ def _return_values(action: str, value: Any) -> str:
         return "NONE"
     if action == "updateItem":
         if value not in UPDATE_RETURN_VALUES:
-            raise _enum_error(value, "returnValues", list(UPDATE_RETURN_VALUES))
+            raise _enum_error(value, "returnValues", RETURN_VALUES_ENUM)
         return value
     if value not in ("NONE", "ALL_OLD"):
         if value in UPDATE_RETURN_VALUES:
             raise ValidationException("Return values set to invalid value")
-        raise _enum_error(value, "returnValues", list(UPDATE_RETURN_VALUES))
+        raise _enum_error(value, "returnValues", RETURN_VALUES_ENUM)
     return value
 
 
