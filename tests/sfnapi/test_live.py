@@ -34,6 +34,21 @@ REGION = "us-west-2"
 EMAIL = "ops@live.test"
 
 
+# An Express machine whose one task runs the built-in docuflow-echo function.
+ECHO_MACHINE = {
+    "StartAt": "Echo",
+    "States": {
+        "Echo": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "docuflow-echo", "Payload.$": "$"},
+            "OutputPath": "$.Payload",
+            "End": True,
+        }
+    },
+}
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -250,7 +265,18 @@ def test_aws_cli(server, sfn, tmp_path):
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"ok": 1}
 
-    # Errors reach the CLI with their AWS names (two processes at once, to save time).
+    # Errors reach the CLI with their AWS names; start-sync-execution works once the
+    # "sync-" host prefix is turned off (three processes at once, to save time).
+    express = sfn.create_state_machine(
+        name="cli-express", definition=json.dumps(ECHO_MACHINE), roleArn=ROLE, type="EXPRESS"
+    )["stateMachineArn"]
+    sync = subprocess.Popen(
+        command("start-sync-execution", "--state-machine-arn", express, "--input", '{"y": 1}'),
+        env={**env, "AWS_DISABLE_HOST_PREFIX_INJECTION": "true"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     wrong = {**env, "AWS_SECRET_ACCESS_KEY": "wrong" + server["secret"][5:]}
     failing = [
         subprocess.Popen(
@@ -271,6 +297,11 @@ def test_aws_cli(server, sfn, tmp_path):
     outcomes = [(p.communicate(timeout=60)[1], p.returncode) for p in failing]
     assert outcomes[0][1] != 0 and "ExecutionDoesNotExist" in outcomes[0][0]
     assert outcomes[1][1] != 0 and "InvalidSignatureException" in outcomes[1][0]
+    out, err = sync.communicate(timeout=60)
+    assert sync.returncode == 0, err
+    synced = json.loads(out)
+    assert synced["status"] == "SUCCEEDED"
+    assert json.loads(synced["output"]) == {"y": 1}
 
 
 def test_activity_worker_in_another_thread(server, sfn):
@@ -332,20 +363,8 @@ def test_one_token_answered_100_times_concurrently(server, sfn):
 
 
 def test_start_sync_execution_runs_tasks(server, sfn):
-    echo = {
-        "StartAt": "Echo",
-        "States": {
-            "Echo": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::lambda:invoke",
-                "Parameters": {"FunctionName": "docuflow-echo", "Payload.$": "$"},
-                "OutputPath": "$.Payload",
-                "End": True,
-            }
-        },
-    }
     arn = sfn.create_state_machine(
-        name="live-sync", definition=json.dumps(echo), roleArn=ROLE, type="EXPRESS"
+        name="live-sync", definition=json.dumps(ECHO_MACHINE), roleArn=ROLE, type="EXPRESS"
     )["stateMachineArn"]
     # AWS sends StartSyncExecution to a "sync-" host; a local endpoint has none.
     client = _client(server, inject_host_prefix=False)
