@@ -177,7 +177,8 @@ def canonical_request(
     return "\n".join(
         [
             request.method.upper(),
-            quote(request.path or "/", safe="/~"),
+            # Services other than S3 encode the (already encoded) path a second time.
+            quote(quote(request.path or "/", safe="/~"), safe="/~"),
             canonical_query(request.query_string),
             headers,
             ";".join(signed_headers),
