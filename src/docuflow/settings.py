@@ -50,11 +50,19 @@ INSTALLED_APPS = [
     "channels",
     "docuflow.accounts",
     "docuflow.engine",
+    "docuflow.notifications",
 ]
 # TEMPORARY while these apps are being written in parallel: include the ones present.
 INSTALLED_APPS += [
     app
-    for app in ("docuflow.dynamo", "docuflow.sfnapi", "docuflow.documents", "docuflow.audit")
+    for app in (
+        "docuflow.dynamo",
+        "docuflow.sfnapi",
+        "docuflow.documents",
+        "docuflow.audit",
+        "docuflow.processing",
+        "docuflow.approvals",
+    )
     if (PACKAGE_DIR / app.split(".")[1] / "apps.py").exists()
 ]
 

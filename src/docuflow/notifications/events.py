@@ -1,0 +1,74 @@
+"""Status events: one call per status change, fanned out after the transaction commits.
+
+Services call ``document_status_changed`` inside the transaction that changed the
+status. Nothing is sent if that transaction rolls back, and a save that changes no
+status must not call it. Subscribers (the WebSocket group of the tenant, webhooks)
+receive the event once the change is durable.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    tenant_id: str
+    subject: str  # "document" | "certification"
+    subject_id: str
+    status: str
+    previous: str | None
+    updated_at: datetime
+    # Who may see it: None means every member of the tenant; else user ids and roles.
+    visible_to_users: frozenset[str] | None = None
+    visible_to_roles: frozenset[str] | None = None
+
+
+_subscribers: list[Callable[[StatusEvent], None]] = []
+
+
+def subscribe(callback: Callable[[StatusEvent], None]) -> None:
+    _subscribers.append(callback)
+
+
+def _deliver(event: StatusEvent) -> None:
+    for callback in _subscribers:
+        try:
+            callback(event)
+        except Exception:  # one broken subscriber must not stop the others
+            log.exception("status subscriber %r failed", callback)
+
+
+def publish(event: StatusEvent) -> None:
+    transaction.on_commit(lambda: _deliver(event))
+
+
+def document_status_changed(document, previous: str | None) -> None:
+    """Announce a document's new status (call only when it really changed)."""
+    restricted = document.visibility == "RESTRICTED"
+    publish(
+        StatusEvent(
+            tenant_id=document.tenant_id,
+            subject="document",
+            subject_id=str(document.pk),
+            status=document.status,
+            previous=previous,
+            updated_at=document.updated_at,
+            visible_to_users=(
+                frozenset(str(pk) for pk in document.allowed_users.values_list("pk", flat=True))
+                | ({str(document.uploaded_by_id)} if document.uploaded_by_id else set())
+                if restricted
+                else None
+            ),
+            visible_to_roles=(
+                frozenset(document.role_grants.values_list("role", flat=True)) if restricted else None
+            ),
+        )
+    )
