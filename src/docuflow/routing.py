@@ -1,3 +1,7 @@
 """WebSocket routes (Channels)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from docuflow.notifications.consumers import StatusConsumer
+
+websocket_urlpatterns = [path("ws/documents/", StatusConsumer.as_asgi())]

@@ -67,8 +67,11 @@ def document_status_changed(document, previous: str | None) -> None:
                 if restricted
                 else None
             ),
+            # Same rule as documents.selectors: ADMINs see every restricted document.
             visible_to_roles=(
-                frozenset(document.role_grants.values_list("role", flat=True)) if restricted else None
+                frozenset({"ADMIN", *document.role_grants.values_list("role", flat=True)})
+                if restricted
+                else None
             ),
         )
     )
