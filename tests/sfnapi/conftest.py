@@ -20,6 +20,7 @@ from django.test import Client
 
 from docuflow.engine.worker import Worker
 from docuflow.sfnapi import keys
+from docuflow.sfnapi.protocol import operation_model
 
 ENDPOINT = "http://127.0.0.1:8000/sfn"
 REGION = "eu-west-3"
@@ -63,6 +64,47 @@ class _Raw:
         yield self._content
 
 
+def assert_shape(value, shape, where: str = "") -> None:
+    """``value`` has exactly the members, types and enums of botocore's ``shape``."""
+    kind = shape.type_name
+    if kind == "structure":
+        assert isinstance(value, dict), f"{where}: not an object"
+        unknown = set(value) - set(shape.members)
+        assert not unknown, f"{where}: members not in {shape.name}: {sorted(unknown)}"
+        missing = [name for name in shape.required_members if name not in value]
+        assert not missing, f"{where}: {shape.name} misses {missing}"
+        for name, member in value.items():
+            assert member is not None, f"{where}.{name}: null"
+            assert_shape(member, shape.members[name], f"{where}.{name}")
+    elif kind == "list":
+        assert isinstance(value, list), f"{where}: not a list"
+        for index, item in enumerate(value):
+            assert_shape(item, shape.member, f"{where}[{index}]")
+    elif kind == "map":
+        assert isinstance(value, dict), f"{where}: not a map"
+        for key, item in value.items():
+            assert_shape(item, shape.value, f"{where}.{key}")
+    elif kind == "string":
+        assert isinstance(value, str), f"{where}: not a string"
+        assert not shape.enum or value in shape.enum, f"{where}: {value!r} not in {shape.enum}"
+    elif kind in ("integer", "long"):
+        assert isinstance(value, int) and not isinstance(value, bool), f"{where}: not an integer"
+    elif kind == "boolean":
+        assert isinstance(value, bool), f"{where}: not a boolean"
+    elif kind == "timestamp":
+        assert isinstance(value, (int, float)) and not isinstance(value, bool), f"{where}: date"
+
+
+def _check_output(request, status: int, content: bytes) -> None:
+    """Every successful answer in these tests is checked against botocore's output shape."""
+    if status != 200:
+        return
+    target = request.headers.get("X-Amz-Target", b"")
+    target = target.decode() if isinstance(target, bytes) else target
+    output = operation_model(target.partition(".")[2]).output_shape
+    assert_shape(json.loads(content), output, target)
+
+
 def to_django(client: Client, request) -> AWSResponse:
     """Send a prepared botocore request through Django's test client."""
     url = urlsplit(request.url)
@@ -89,6 +131,7 @@ def to_django(client: Client, request) -> AWSResponse:
         content_type,
         **meta,
     )
+    _check_output(request, response.status_code, response.content)
     return AWSResponse(
         request.url, response.status_code, dict(response.headers), _Raw(response.content)
     )

@@ -25,7 +25,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.sfnapi.conftest import CALLBACK_MACHINE, ROLE, activity_machine
+from tests.sfnapi.conftest import CALLBACK_MACHINE, ROLE, activity_machine, assert_shape
 
 pytestmark = pytest.mark.live
 
@@ -160,8 +160,14 @@ def server(tmp_path_factory):
         database.drop()
 
 
+def _check_shape(operation_model, response_dict, **_):
+    if response_dict["status_code"] == 200:
+        body = json.loads(response_dict["body"])
+        assert_shape(body, operation_model.output_shape, operation_model.name)
+
+
 def _client(server, **config):
-    return boto3.client(
+    client = boto3.client(
         "stepfunctions",
         endpoint_url=server["endpoint"],
         region_name=REGION,
@@ -169,6 +175,8 @@ def _client(server, **config):
         aws_secret_access_key=server["secret"],
         config=Config(**{"retries": {"total_max_attempts": 1}, **config}),
     )
+    client.meta.events.register("before-parse", _check_shape)
+    return client
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from django.test import Client
 
 from docuflow.sfnapi.operations import OPERATIONS
 from docuflow.sfnapi.protocol import operation_model
-from tests.sfnapi.conftest import sign, to_django
+from tests.sfnapi.conftest import assert_shape, sign, to_django
 
 REQUIRED = {
     "CreateStateMachine",
@@ -172,3 +172,19 @@ def test_body_larger_than_the_limit_is_refused(raw, settings):
     status, body = raw("CreateActivity", big)
     assert status == 413
     assert body["__type"] == "RequestEntityTooLargeException"
+
+
+def test_the_output_shape_check_of_these_tests_catches_strays():
+    shape = operation_model("DescribeActivity").output_shape
+    good = {"activityArn": "a", "name": "n", "creationDate": 1.5}
+    assert_shape(good, shape)
+    for bad in ({**good, "extra": 1}, {"activityArn": "a"}, {**good, "creationDate": "x"}):
+        with pytest.raises(AssertionError):
+            assert_shape(bad, shape)
+    history = operation_model("GetExecutionHistory").output_shape
+    event = {"timestamp": 1.0, "type": "TaskSubmitted", "id": 1, "previousEventId": 0}
+    assert_shape({"events": [event]}, history)
+    with pytest.raises(AssertionError):
+        assert_shape({"events": [{**event, "type": "NoSuchEvent"}]}, history)
+    with pytest.raises(AssertionError):
+        assert_shape({"events": [{**event, "taskSubmittedEventDetails": {"x": 1}}]}, history)
