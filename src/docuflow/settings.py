@@ -62,6 +62,7 @@ INSTALLED_APPS += [
         "docuflow.audit",
         "docuflow.processing",
         "docuflow.approvals",
+        "docuflow.analytics",
     )
     if (PACKAGE_DIR / app.split(".")[1] / "apps.py").exists()
 ]

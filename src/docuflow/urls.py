@@ -20,7 +20,7 @@ def _present(app: str) -> bool:
 
 api_v1 = [
     path("", include("docuflow.accounts.urls")),
-    *[path("", include(f"docuflow.{app}.urls")) for app in ("documents", "audit", "processing", "approvals") if _present(app)],
+    *[path("", include(f"docuflow.{app}.urls")) for app in ("documents", "audit", "processing", "approvals", "analytics") if _present(app)],
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
