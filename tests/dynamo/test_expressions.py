@@ -296,6 +296,9 @@ def test_update_errors(text, values, message):
 def test_number_results_stay_within_38_digits():
     with pytest.raises(ValidationException, match="38 significant digits"):
         update("SET a = :x + :y", {":x": N("1" + "0" * 37), ":y": N("0.1")})
+    with pytest.raises(ValidationException, match="38 significant digits"):
+        update("SET a = :x + :y", {":x": N("1E125"), ":y": N("1E-130")})
+    assert update("SET a = :x - :x", {":x": N("1E125")})["a"] == N(0)
 
 
 # --- projections ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ functions here never mutate their input item.
 from __future__ import annotations
 
 import copy
+import decimal
 from decimal import Decimal
 from typing import Any
 
@@ -226,7 +227,10 @@ def _set_value(node: Any, item: types.Item) -> types.AttributeValue:
 
 def _arithmetic(op: str, left: Decimal, right: Decimal) -> str:
     context = types.NUMBER_CONTEXT
-    result = context.add(left, right) if op == "+" else context.subtract(left, right)
+    try:
+        result = context.add(left, right) if op == "+" else context.subtract(left, right)
+    except decimal.Inexact:
+        raise ValidationException("Attempting to store more than 38 significant digits in a Number")
     return types.format_number(result)
 
 

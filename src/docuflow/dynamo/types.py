@@ -25,7 +25,10 @@ MAX_ITEM_BYTES = 400 * 1024
 MAX_DEPTH = 32
 
 # DynamoDB numbers: up to 38 significant digits, magnitude within 1E-130 .. 9.99…E+125.
-NUMBER_CONTEXT = decimal.Context(prec=80, Emax=999_999, Emin=-999_999)
+# Wide enough for any sum of two valid numbers except a lossy one, which Inexact reports.
+NUMBER_CONTEXT = decimal.Context(
+    prec=300, Emax=999_999, Emin=-999_999, traps=[decimal.Inexact, decimal.InvalidOperation]
+)
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 _SET_NAMES = {"SS": "string set", "NS": "number set", "BS": "binary set"}
 
