@@ -1,0 +1,257 @@
+"""Business rules of the processing stage: the default workflow, rule sets, reruns."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from functools import cache
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from rest_framework import exceptions
+
+from docuflow.accounts import roles
+from docuflow.accounts.models import Tenant, User
+from docuflow.api.errors import Conflict, UnprocessableEntity
+from docuflow.audit import services as audit
+from docuflow.documents import services as documents
+from docuflow.documents.models import Document, DocumentWorkflow
+from docuflow.engine import arns
+from docuflow.engine import services as engine
+from docuflow.engine.models import StateMachine
+from docuflow.extraction import validate_rules
+from docuflow.processing.models import ExtractionRuleSet
+from docuflow.processing.tasks import DECIDED
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WORKFLOW_NAME = "docuflow-extract-and-validate"
+DEFINITION_FILE = Path(__file__).resolve().parent / "workflows" / "extract-and-validate.asl.json"
+TYPE_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,49}")
+READING_SETTINGS = ("date_order", "default_currency")
+
+
+# --- the default workflow ------------------------------------------------------------------
+
+
+@cache
+def _template() -> str:
+    return DEFINITION_FILE.read_text(encoding="utf-8")
+
+
+def default_definition(tenant: Tenant) -> str:
+    """The shipped extract-and-validate definition, with the tenant's region and account."""
+    return (
+        _template()
+        .replace("${Region}", arns.default_region())
+        .replace("${AccountId}", tenant.account_id)
+    )
+
+
+def ensure_default_workflow(tenant: Tenant) -> DocumentWorkflow:
+    """Make sure every upload of ``tenant`` runs a workflow; idempotent.
+
+    Creates (or brings up to date) the tenant's ``docuflow-extract-and-validate`` state
+    machine, and binds it as the tenant's default workflow (document type NULL) unless
+    the tenant already has a default binding (e.g. the full review workflow). Returns
+    the tenant's default binding.
+    """
+    existing = DocumentWorkflow.objects.filter(tenant=tenant, document_type__isnull=True).first()
+    if existing is not None and existing.state_machine.name != DEFAULT_WORKFLOW_NAME:
+        return existing
+    definition = default_definition(tenant)
+    with transaction.atomic():
+        machine = (
+            StateMachine.objects.select_related("revision", "tenant")
+            .filter(tenant=tenant, name=DEFAULT_WORKFLOW_NAME)
+            .first()
+        )
+        if machine is None:
+            machine = engine.create_state_machine(
+                tenant,
+                DEFAULT_WORKFLOW_NAME,
+                definition,
+                f"arn:aws:iam::{tenant.account_id}:role/docuflow-processing",
+            )
+        elif machine.definition != definition:
+            # A newer DocuFlow ships a newer definition; running executions keep theirs.
+            engine.update_state_machine(machine, definition=definition)
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                return DocumentWorkflow.objects.create(
+                    tenant=tenant, document_type=None, state_machine=machine
+                )
+        except IntegrityError:  # another process bound a default at the same moment
+            return DocumentWorkflow.objects.get(tenant=tenant, document_type__isnull=True)
+
+
+def ensure_default_workflows(using: str | None = None) -> int:
+    """``ensure_default_workflow`` for every tenant (run after ``migrate``)."""
+    tenants = Tenant.objects.using(using) if using else Tenant.objects
+    count = 0
+    for tenant in tenants.all():
+        try:
+            ensure_default_workflow(tenant)
+            count += 1
+        except Exception:  # one tenant's problem must not stop migrate for the others
+            log.exception("could not install the default workflow for tenant %s", tenant.pk)
+    return count
+
+
+# --- rerun ---------------------------------------------------------------------------------
+
+
+def rerun_extraction(actor: User, doc: Document, request=None) -> Document:
+    """Run the document's workflow again on its current version (MANAGER or ADMIN).
+
+    It starts a fresh execution of the workflow the tenant binds to the document's type
+    (the default extract-and-validate one unless the approvals workflow replaced it), so
+    a rerun goes through every step a fresh upload would. 409 while an execution of the
+    document runs, for a document without content or already decided.
+    """
+    if not roles.can_manage(actor.role):
+        raise exceptions.PermissionDenied("Only a MANAGER or ADMIN may rerun extraction.")
+    with transaction.atomic():
+        doc = Document.objects.select_for_update().get(pk=doc.pk)
+        if doc.version == 0:
+            raise Conflict("The document has no content yet.")
+        if doc.status in DECIDED:
+            raise Conflict(f"The document is {doc.status}; upload a new version instead.")
+        if documents.running_execution(doc) is not None:
+            raise Conflict("Document already has an active workflow.")
+        if documents.workflow_for(doc) is None:
+            raise Conflict(
+                f"No workflow is configured for {doc.document_type} documents in this tenant."
+            )
+        arn = documents.start_workflow(doc, suffix=f"-x{uuid.uuid4().hex[:8]}")
+        if arn is None:
+            raise Conflict("The workflow could not be started.")
+        audit.record(
+            tenant=doc.tenant_id,
+            actor=actor,
+            action="document.extraction_rerun",
+            object_type="document",
+            object_id=doc.pk,
+            version=doc.version,
+            request=request,
+            details={"execution_arn": arn},
+        )
+    return doc
+
+
+# --- rule sets -----------------------------------------------------------------------------
+
+
+def _check_rule_set(document_type: str, rules, settings, threshold) -> None:
+    """422 with every problem, keyed by the field it is in."""
+    errors: dict[str, list[str]] = {}
+    if not TYPE_NAME.fullmatch(document_type or ""):
+        errors["document_type"] = [
+            "Use an UPPER_CASE name of up to 50 letters, digits and underscores (e.g. RECEIPT)."
+        ]
+    if not isinstance(rules, dict):
+        errors["rules"] = ["Must be an object: {required, fields, titles}."]
+    if not isinstance(settings, dict):
+        errors["settings"] = ["Must be an object: {date_order, default_currency}."]
+    elif "confidence_threshold" in settings:
+        errors["settings"] = ["Set the threshold in confidence_threshold, not in settings."]
+    if threshold is not None and not (0 <= threshold <= 100):
+        errors["confidence_threshold"] = ["Must be between 0 and 100."]
+    if not errors:
+        problems = validate_rules({"settings": settings, "document_types": {document_type: rules}})
+        prefix = f"document_types.{document_type}"
+        for problem in problems:
+            if problem.startswith("settings") or "setting" in problem.split(":")[0]:
+                errors.setdefault("settings", []).append(problem)
+            else:
+                errors.setdefault("rules", []).append(
+                    problem.replace(prefix + ".", "").replace(prefix, "rules")
+                )
+    if errors:
+        raise UnprocessableEntity(errors)
+
+
+def _require_manager(actor: User) -> None:
+    if not roles.can_manage(actor.role):
+        raise exceptions.PermissionDenied("Only a MANAGER or ADMIN may change extraction rules.")
+
+
+def _audit(actor, rule_set: ExtractionRuleSet, action: str, request) -> None:
+    audit.record(
+        tenant=rule_set.tenant_id,
+        actor=actor,
+        action=action,
+        object_type="extraction_rules",
+        object_id=rule_set.pk,
+        request=request,
+        details={
+            "document_type": rule_set.document_type,
+            "confidence_threshold": rule_set.confidence_threshold,
+            "rules": json.loads(json.dumps(rule_set.rules)),
+            "settings": rule_set.settings,
+        },
+    )
+
+
+def create_rule_set(
+    actor: User,
+    *,
+    document_type: str,
+    rules: dict | None = None,
+    settings: dict | None = None,
+    confidence_threshold: float | None = None,
+    request=None,
+) -> ExtractionRuleSet:
+    _require_manager(actor)
+    rules = {} if rules is None else rules
+    settings = {} if settings is None else settings
+    _check_rule_set(document_type, rules, settings, confidence_threshold)
+    try:
+        with transaction.atomic():
+            rule_set = ExtractionRuleSet.objects.create(
+                tenant_id=actor.tenant_id,
+                document_type=document_type,
+                rules=rules,
+                settings=settings,
+                confidence_threshold=confidence_threshold,
+            )
+            _audit(actor, rule_set, "extraction_rules.created", request)
+    except IntegrityError:
+        raise Conflict(
+            f"This tenant already has rules for {document_type}; change them instead."
+        ) from None
+    return rule_set
+
+
+def update_rule_set(actor: User, rule_set: ExtractionRuleSet, request=None, **changes):
+    _require_manager(actor)
+    merged = {
+        "document_type": rule_set.document_type,
+        "rules": rule_set.rules,
+        "settings": rule_set.settings,
+        "confidence_threshold": rule_set.confidence_threshold,
+        **changes,
+    }
+    _check_rule_set(
+        merged["document_type"], merged["rules"], merged["settings"], merged["confidence_threshold"]
+    )
+    try:
+        with transaction.atomic():
+            for name, value in changes.items():
+                setattr(rule_set, name, value)
+            rule_set.save()
+            _audit(actor, rule_set, "extraction_rules.updated", request)
+    except IntegrityError:
+        raise Conflict(f"This tenant already has rules for {merged['document_type']}.") from None
+    return rule_set
+
+
+def delete_rule_set(actor: User, rule_set: ExtractionRuleSet, request=None) -> None:
+    _require_manager(actor)
+    with transaction.atomic():
+        _audit(actor, rule_set, "extraction_rules.deleted", request)
+        rule_set.delete()

@@ -1,0 +1,287 @@
+"""Task resources of the document workflow: extract, validate, set status.
+
+Registered with the engine as Lambda-style functions (``docuflow-extract``,
+``docuflow-validate``, ``docuflow-set-status``). Each takes the workflow's state (the
+start input ``{document_id, tenant_id, document_type, version, storage_key,
+content_type, title}`` plus what earlier states added) and returns a result shaped for
+the shipped definition: Extract's result goes to ``$.extraction``, Validate's to
+``$.validation`` (so the Choice reads ``$.validation.passed``).
+
+Failures are ``TaskError``s a definition can match:
+
+* ``Extraction.PasswordProtected``, ``.Corrupt``, ``.TooLarge``, ``.Timeout``,
+  ``.Unsupported``, ``.ResourceLimit``: the file cannot be read (the document is already
+  EXTRACTION_FAILED with its ``failure_reason`` when the error is raised);
+* ``Extraction.Transient``: the store could not be read; worth a Retry;
+* ``Extraction.Superseded``: the document moved on (new version, deleted, decided):
+  nothing was changed, the execution should just end;
+* ``DocuFlow.InvalidInput``: the task's input lacks what it needs.
+
+Handlers run outside any transaction and at least once; each writes its result in one
+transaction, guarded by the document's version and status, so a repeated or late run
+changes nothing it should not.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from django.db import transaction
+
+from docuflow.documents import storage
+from docuflow.documents.models import Document, DocumentVersion
+from docuflow.engine.resources import TaskContext, TaskError, register_function
+from docuflow.extraction import Extraction, ExtractionFailed, extract_safely, validate
+from docuflow.processing import conf, selectors
+from docuflow.processing.models import DocumentExtraction
+from docuflow.processing.status import set_document_status
+
+log = logging.getLogger(__name__)
+
+S = Document.Status
+# A decided document is never pulled back into processing by a late or repeated task.
+DECIDED = frozenset({S.APPROVED, S.REJECTED, S.ARCHIVED})
+PROCESSABLE = frozenset(S.values) - DECIDED
+
+EXTRACT = "docuflow-extract"
+VALIDATE = "docuflow-validate"
+SET_STATUS = "docuflow-set-status"
+
+# Failure codes of the shell around the library (the library's own are in ERROR_CODES).
+STORAGE_UNAVAILABLE = "storage_unavailable"
+INTERNAL_ERROR = "internal_error"
+
+
+def error_name(code: str) -> str:
+    """``password_protected`` -> ``Extraction.PasswordProtected``."""
+    return "Extraction." + "".join(part.capitalize() for part in code.split("_"))
+
+
+def _document_ref(payload) -> tuple[str, int | None]:
+    if not isinstance(payload, dict) or not payload.get("document_id"):
+        raise TaskError("DocuFlow.InvalidInput", "the task input needs a document_id")
+    version = payload.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise TaskError("DocuFlow.InvalidInput", "version must be an integer")
+    return str(payload["document_id"]), version
+
+
+def _superseded(document_id: str, why: str) -> TaskError:
+    log.info("document %s: %s; the task changes nothing", document_id, why)
+    return TaskError("Extraction.Superseded", f"Document {document_id}: {why}")
+
+
+# --- extract -------------------------------------------------------------------------------
+
+
+def extract_task(payload, ctx: TaskContext) -> dict:
+    document_id, version = _document_ref(payload)
+    doc = set_document_status(
+        document_id, S.EXTRACTING, expected=PROCESSABLE, expected_version=version
+    )
+    if doc is None:
+        raise _superseded(document_id, "it is gone, decided, or has a newer version")
+    version = doc.version
+    content = DocumentVersion.objects.filter(document=doc, number=version).first()
+    if content is None:
+        raise _superseded(document_id, f"version {version} has no content")
+    rules, _threshold = selectors.rules_for(doc.tenant_id, doc.document_type)
+
+    workdir = Path(tempfile.mkdtemp(prefix="docuflow-extract-"))
+    started = time.monotonic()
+    try:
+        path = workdir / "content"
+        try:
+            with open(path, "wb") as sink:
+                for chunk in storage.get_storage().read(content.storage_key):
+                    sink.write(chunk)
+        except storage.StorageError as exc:
+            raise TaskError("Extraction.Transient", f"the document store failed: {exc}") from exc
+        try:
+            extraction = extract_safely(
+                path,
+                content.content_type,
+                document_type=doc.document_type,
+                limits=conf.limits(),
+                rules=rules,
+                language=conf.ocr_language(),
+            )
+        except ExtractionFailed as exc:
+            _record_failure(doc, version, ctx, exc.to_dict(), started)
+            raise TaskError(error_name(exc.code), exc.message) from exc
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    seed = extraction.to_seed()
+    with transaction.atomic():
+        record = _save(
+            doc,
+            version,
+            ctx,
+            status=DocumentExtraction.Status.SUCCEEDED,
+            content_type=extraction.content_type,
+            result=extraction.to_dict(),
+            page_count=extraction.page_count,
+            confidence=extraction.confidence,
+            methods=[page.method for page in extraction.pages],
+            failure_reason=None,
+            started=started,
+        )
+        updated = set_document_status(
+            document_id,
+            S.EXTRACTING,
+            expected={S.EXTRACTING},
+            expected_version=version,
+            extracted_data=seed,
+        )
+        if updated is None:  # raising here rolls the record back too
+            raise _superseded(document_id, "it changed while it was being extracted")
+    return {**seed, "extraction_id": str(record.pk), "document_type": doc.document_type}
+
+
+def _save(doc, version, ctx: TaskContext, *, started: float, **values) -> DocumentExtraction:
+    values["duration_ms"] = int((time.monotonic() - started) * 1000)
+    record, _ = DocumentExtraction.objects.update_or_create(
+        idempotency_key=ctx.idempotency_key,
+        defaults={
+            "tenant_id": doc.tenant_id,
+            "document": doc,
+            "version": version,
+            "document_type": doc.document_type,
+            **values,
+        },
+    )
+    return record
+
+
+def _record_failure(doc, version, ctx: TaskContext, reason: dict, started: float) -> None:
+    with transaction.atomic():
+        updated = set_document_status(
+            doc.pk,
+            S.EXTRACTION_FAILED,
+            expected={S.EXTRACTING},
+            expected_version=version,
+            details={"failure_reason": reason},
+            extracted_data={"failure_reason": reason},
+        )
+        if updated is None:  # the document moved on meanwhile: keep nothing
+            return
+        _save(
+            doc,
+            version,
+            ctx,
+            status=DocumentExtraction.Status.FAILED,
+            content_type=doc.content_type,
+            result={},
+            page_count=0,
+            confidence=None,
+            methods=[],
+            failure_reason=reason,
+            started=started,
+        )
+
+
+# --- validate ------------------------------------------------------------------------------
+
+
+def validate_task(payload, ctx: TaskContext) -> dict:
+    document_id, version = _document_ref(payload)
+    doc = set_document_status(
+        document_id, S.VALIDATING, expected={S.EXTRACTING, S.VALIDATING}, expected_version=version
+    )
+    if doc is None:
+        raise _superseded(document_id, "it is not being processed for this version any more")
+    record = _extraction_to_validate(doc, payload)
+    rules, threshold = selectors.rules_for(doc.tenant_id, doc.document_type)
+    if record is not None and record.result:
+        subject = Extraction.from_dict(record.result)
+    else:  # no stored result (e.g. data written by another extractor): the flat shape
+        subject = {**(doc.extracted_data or {}), "document_type": doc.document_type}
+    result = validate(subject, doc.document_type, threshold=threshold, rules=rules)
+    with transaction.atomic():
+        if record is not None:
+            DocumentExtraction.objects.filter(pk=record.pk).update(validation=result)
+        updated = set_document_status(
+            document_id,
+            S.VALIDATING,
+            expected={S.VALIDATING},
+            expected_version=doc.version,
+            extracted_data={**(doc.extracted_data or {}), "validation": result},
+        )
+        if updated is None:  # raising here rolls the record back too
+            raise _superseded(document_id, "it changed while it was being validated")
+    return result
+
+
+def _extraction_to_validate(doc, payload) -> DocumentExtraction | None:
+    found = DocumentExtraction.objects.filter(
+        document=doc, version=doc.version, status=DocumentExtraction.Status.SUCCEEDED
+    )
+    extraction_id = (payload.get("extraction") or {}).get("extraction_id")
+    if extraction_id:
+        by_id = found.filter(pk=extraction_id).first()
+        if by_id is not None:
+            return by_id
+    return found.order_by("-created_at").first()
+
+
+# --- set status ----------------------------------------------------------------------------
+
+
+def set_status_task(payload, ctx: TaskContext) -> dict:
+    """``{document_id, status, version?, expected?: [..], error?: {Error, Cause}}``.
+
+    With ``expected`` the change only happens from those statuses. For EXTRACTION_FAILED
+    reached through an unexpected error (``error`` from a Catch) the document gets a
+    ``failure_reason`` too, unless the extract task already gave it one.
+    """
+    document_id, version = _document_ref(payload)
+    status = payload.get("status")
+    if status not in S.values:
+        raise TaskError("DocuFlow.InvalidInput", f"unknown document status {status!r}")
+    expected = payload.get("expected")
+    if expected is not None and (
+        not isinstance(expected, list) or not all(item in S.values for item in expected)
+    ):
+        raise TaskError("DocuFlow.InvalidInput", "expected must be a list of document statuses")
+    fields = {}
+    error = payload.get("error")
+    if status == S.EXTRACTION_FAILED and isinstance(error, dict):
+        current = Document.objects.filter(pk=document_id).values_list("extracted_data", flat=True)
+        data = current.first() or {}
+        if not isinstance(data, dict) or "failure_reason" not in data:
+            reason = _reason_from_error(error)
+            fields["extracted_data"] = {"failure_reason": reason}
+    doc = set_document_status(
+        document_id,
+        status,
+        expected=set(expected) if expected is not None else None,
+        expected_version=version,
+        **fields,
+    )
+    return {
+        "document_id": document_id,
+        "status": doc.status if doc else None,
+        "changed": doc is not None and doc.status == status,
+    }
+
+
+def _reason_from_error(error: dict) -> dict:
+    name = str(error.get("Error") or "")
+    cause = str(error.get("Cause") or "")[:500]
+    if name == "Extraction.Transient":
+        return {"code": STORAGE_UNAVAILABLE, "message": cause or "the document store failed"}
+    return {"code": INTERNAL_ERROR, "message": f"{name}: {cause}".strip(": ") or "unknown error"}
+
+
+def register() -> None:
+    register_function(EXTRACT, extract_task)
+    register_function(VALIDATE, validate_task)
+    register_function(SET_STATUS, set_status_task)
+
+
+__all__ = ["error_name", "extract_task", "register", "set_status_task", "validate_task"]
