@@ -5,11 +5,14 @@ import uuid
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from docuflow.audit.models import AuditEntry
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class DateOrDateTimeField(serializers.Field):
     """An ISO 8601 date or date-time. A bare date means the start of that UTC day, or
     with ``end_of_day`` its last instant, so ``to=2024-02-29`` includes the whole day."""

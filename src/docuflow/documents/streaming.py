@@ -92,6 +92,14 @@ def verified_blocks(version: DocumentVersion, start: int, end: int) -> Iterator[
     chunks = storage.get_storage().read(version.storage_key, read_from, read_to)
     try:
         for chunk in chunks:
+            if not buffer and (
+                len(chunk) == block_size or (chunk and offset + len(chunk) == read_to)
+            ):
+                # The usual case: the store hands over exactly one block; no copying.
+                yield _checked(version, index, chunk, offset, start, end)
+                index += 1
+                offset += len(chunk)
+                continue
             buffer += chunk
             while len(buffer) >= block_size or (buffer and offset + len(buffer) >= read_to):
                 block = bytes(buffer[:block_size])
@@ -111,7 +119,8 @@ def _checked(version, index, block, offset, start, end) -> bytes:
     expected = version.block_hashes[index] if index < len(version.block_hashes) else None
     if hashlib.sha256(block).hexdigest() != expected:
         raise IntegrityFailure(f"{version.storage_key} block {index} does not match its hash")
-    return block[max(0, start - offset) : max(0, min(len(block), end - offset))]
+    first, last = max(0, start - offset), max(0, min(len(block), end - offset))
+    return block if (first, last) == (0, len(block)) else block[first:last]
 
 
 async def _as_async(iterator: Iterator[bytes]):
