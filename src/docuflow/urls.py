@@ -18,11 +18,33 @@ def _present(app: str) -> bool:
     return (PACKAGE_DIR / app / "urls.py").exists()
 
 
+def _workflow_routes() -> list:
+    if not _present("documents"):
+        return []
+    from docuflow.documents import workflow_api
+
+    return [
+        path("workflows/", workflow_api.WorkflowListView.as_view(), name="workflow-list"),
+        path(
+            "workflows/<uuid:document_id>/status/",
+            workflow_api.WorkflowStatusView.as_view(),
+            name="workflow-status",
+        ),
+    ]
+
+
 api_v1 = [
     path("", include("docuflow.accounts.urls")),
-    *[path("", include(f"docuflow.{app}.urls")) for app in ("documents", "audit", "processing", "approvals", "analytics") if _present(app)],
+    *_workflow_routes(),
+    *[
+        path("", include(f"docuflow.{app}.urls"))
+        for app in ("documents", "audit", "processing", "approvals", "analytics")
+        if _present(app)
+    ],
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"
+    ),
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
@@ -34,7 +56,9 @@ urlpatterns = [
 ]
 if _present("sfnapi"):
     urlpatterns.append(path("sfn", include("docuflow.sfnapi.urls")))
-if _present("documents") and hasattr(import_module("docuflow.documents.urls"), "signed_urlpatterns"):
+if _present("documents") and hasattr(
+    import_module("docuflow.documents.urls"), "signed_urlpatterns"
+):
     urlpatterns.append(
         path("files/", include(import_module("docuflow.documents.urls").signed_urlpatterns))
     )
