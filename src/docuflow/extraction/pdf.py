@@ -7,6 +7,7 @@ OCRed. Filled form fields add their values on top of whatever the page gave.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 import re
@@ -107,6 +108,22 @@ def _workers(limits: Limits) -> int:
 # -- text layer -------------------------------------------------------------------------
 
 
+def _unchecked(name: str):
+    """A second ctypes handle on a PDFium function, without ``argtypes``.
+
+    pypdfium2's bindings check and convert every argument (~0.2 µs per call); the text
+    layer makes two calls per word, so it passes ready-made ``c_void_p`` / ``byref``
+    arguments to these unchecked handles instead. pypdfium2's own handles are untouched.
+    """
+    address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
+    fn = ctypes.CFUNCTYPE(ctypes.c_int)(address)
+    fn.argtypes = None  # any arguments, passed as given
+    return fn
+
+
+_LOOSE_CHAR_BOX = _unchecked("FPDFText_GetLooseCharBox")
+
+
 def _text_layer(doc: pdfium.PdfDocument, index: int) -> tuple[float, float, list[RawWord], int]:
     """Words with boxes from one page's text layer.
 
@@ -127,29 +144,7 @@ def _text_layer(doc: pdfium.PdfDocument, index: int) -> tuple[float, float, list
             if len(text) != textpage.count_chars():
                 return width, height, [], 0  # surrogate pairs misalign indices: no text
             raw_tp = textpage.raw
-            rect = pdfium_c.FS_RECTF()  # ctypes passes it by reference (POINTER argtype)
-            box = pdfium_c.FPDFText_GetLooseCharBox
-            words = []
-            append = words.append
-            for m in _WORD.finditer(text):
-                s, e = m.span()
-                box(raw_tp, s, rect)
-                x0, y_top, y_bottom = rect.left, rect.top, rect.bottom
-                if e - s > 1:
-                    box(raw_tp, e - 1, rect)
-                    if rect.top > y_top:
-                        y_top = rect.top
-                    if rect.bottom < y_bottom:
-                        y_bottom = rect.bottom
-                append(
-                    RawWord(
-                        m.group(),
-                        (x0 - left) / width,
-                        (top - y_top) / height,
-                        (rect.right - left) / width,
-                        (top - y_bottom) / height,
-                    )
-                )
+            words = _words(text, ctypes.cast(raw_tp, ctypes.c_void_p), left, top, width, height)
             rotation = _upright_rotation(raw_tp, text, words)
             if rotation:
                 words = [_rotate(w, rotation) for w in words]
@@ -160,6 +155,40 @@ def _text_layer(doc: pdfium.PdfDocument, index: int) -> tuple[float, float, list
             textpage.close()
     finally:
         page.close()
+
+
+def _words(text: str, tp: ctypes.c_void_p, left, top, width, height) -> list[RawWord]:
+    """The hot loop: one regex match, one or two PDFium calls and one RawWord per word."""
+    rect = pdfium_c.FS_RECTF()
+    ref = ctypes.byref(rect)
+    box = _LOOSE_CHAR_BOX
+    word = RawWord
+    words: list[RawWord] = []
+    append = words.append
+    for m in _WORD.finditer(text):
+        s, e = m.span()
+        box(tp, s, ref)
+        x0 = rect.left
+        y_top = rect.top
+        y_bottom = rect.bottom
+        if e - s > 1:
+            box(tp, e - 1, ref)
+            y = rect.top
+            if y > y_top:
+                y_top = y
+            y = rect.bottom
+            if y < y_bottom:
+                y_bottom = y
+        append(
+            word(
+                text[s:e],
+                (x0 - left) / width,
+                (top - y_top) / height,
+                (rect.right - left) / width,
+                (top - y_bottom) / height,
+            )
+        )
+    return words
 
 
 def _upright_rotation(raw_tp, text: str, words: list[RawWord]) -> int:
