@@ -110,6 +110,14 @@ def server(tmp_path_factory):
     log = (data / "server.log").open("w")
     try:
         _docuflow(env, "migrate", "--verbosity", "0")
+        # The server starts (collectstatic, uvicorn) while the operator's commands run.
+        port = _free_port()
+        process = subprocess.Popen(
+            [str(BIN / "docuflow"), "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         _docuflow(
             env,
             "tenant",
@@ -123,13 +131,6 @@ def server(tmp_path_factory):
             secrets.token_urlsafe(16),
         )
         credentials = json.loads(_docuflow(env, "access-key", "create", "--user", EMAIL, "--json"))
-        port = _free_port()
-        process = subprocess.Popen(
-            [str(BIN / "docuflow"), "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:
