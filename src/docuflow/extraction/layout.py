@@ -36,30 +36,42 @@ def group_rows(words: list[RawWord]) -> list[list[tuple[int, RawWord]]]:
 
     Returns rows top to bottom, each sorted left to right, as (reader index, word).
     """
-    items = sorted(
-        ((rw.top + rw.bottom) * 0.5, i, rw)
-        for i, rw in enumerate(words)
-        if rw.text and not rw.text.isspace()
+    # Sorting indices by centre is a stable sort, so ties keep reader order: the same
+    # order as sorting (centre, index) tuples, without comparing tuples.
+    centres = [(rw.top + rw.bottom) * 0.5 for rw in words]
+    order = sorted(
+        [i for i, rw in enumerate(words) if rw.text and not rw.text.isspace()],
+        key=centres.__getitem__,
     )
     rows: list[list[tuple[int, RawWord]]] = []
+    row: list[tuple[int, RawWord]] = []
     center = height = 0.0
-    for c, i, rw in items:
+    n = 0
+    for i in order:
+        rw = words[i]
+        c = centres[i]
         h = rw.bottom - rw.top
         if h < 1e-6:
             h = 1e-6
-        if rows and abs(c - center) <= 0.5 * (h if h > height else height):
-            row = rows[-1]
+        d = c - center
+        if row and (d if d >= 0 else -d) <= 0.5 * (h if h > height else height):
             row.append((i, rw))
-            n = len(row)
-            center += (c - center) / n
+            n += 1
+            center += d / n
             if n < 3 and h > height:
                 height = h
         else:
-            rows.append([(i, rw)])
-            center, height = c, h
+            row = [(i, rw)]
+            rows.append(row)
+            center, height, n = c, h, 1
     for row in rows:
-        row.sort(key=lambda item: item[1].left)
+        if len(row) > 1:
+            row.sort(key=_left_of)
     return rows
+
+
+def _left_of(item: tuple[int, RawWord]) -> float:
+    return item[1].left
 
 
 def split_segments(row: list, gap_factor: float = SEGMENT_GAP, aspect: float = 1.0) -> list[list]:
@@ -69,19 +81,21 @@ def split_segments(row: list, gap_factor: float = SEGMENT_GAP, aspect: float = 1
         return []
     # OCR boxes are tight ("ace" is shorter than "Ted"), so use a tall word as the row
     # height: the gap between words is a fraction of the font size, not of the x-height.
-    heights = sorted(rw.bottom - rw.top for _, rw in row)
+    heights = sorted([rw.bottom - rw.top for _, rw in row])
     n = len(heights)
     med = heights[n // 2] if n % 2 else (heights[n // 2 - 1] + heights[n // 2]) / 2
     tall = heights[int(0.9 * (n - 1))]
     limit = gap_factor * (tall if tall < 2 * med else 2 * med) * aspect
-    segments = [[row[0]]]
+    segment = [row[0]]
+    segments = [segment]
     prev_right = row[0][1].right
     for item in row[1:]:
         rw = item[1]
         if rw.left - prev_right > limit:
-            segments.append([item])
+            segment = [item]
+            segments.append(segment)
         else:
-            segments[-1].append(item)
+            segment.append(item)
         prev_right = rw.right
     return segments
 
@@ -104,28 +118,71 @@ def layout_page(
 
     Returns (words in reading order, rows of lines, index into the reader's ``raw_words``
     for each returned word) so native tables can find their words again.
+
+    This is the per-word hot path of every extraction: boxes, ids and each line's union
+    box are computed inline (same arithmetic as ``BBox.from_edges``, ``BBox.union`` and
+    ``make_line``, which tests/extraction/test_layout.py checks it against).
     """
     ordered: list[Word] = []
     origin: list[int] = []
     line_rows: list[list[Line]] = []
     n_line = 0
+    n_word = 0
     prefix = f"p{page}w"
+    line_prefix = f"p{page}l"
+    new_word = Word
+    new_box = BBox
+    from_edges = BBox.from_edges
     for row in group_rows(raw_words):
         line_row = []
         for seg in split_segments(row, gap_factor, aspect):
-            seg_words = []
+            ids = []
+            texts = []
+            confs = []
+            u_left = u_top = 2.0
+            u_right = u_bottom = -1.0
             for i, rw in seg:
                 origin.append(i)
-                w = Word(
-                    f"{prefix}{len(ordered) + 1}",
-                    rw.text,
-                    page,
-                    BBox.from_edges(rw.left, rw.top, rw.right, rw.bottom),
-                    rw.confidence,
-                )
-                ordered.append(w)
-                seg_words.append(w)
+                left = rw.left
+                top = rw.top
+                right = rw.right
+                bottom = rw.bottom
+                if 0.0 <= left <= right <= 1.0 and 0.0 <= top <= bottom <= 1.0:
+                    width = right - left
+                    height = bottom - top
+                    bbox = new_box(left, top, width, height)
+                else:
+                    bbox = from_edges(left, top, right, bottom)
+                    left, top, width, height = bbox.left, bbox.top, bbox.width, bbox.height
+                n_word += 1
+                wid = prefix + str(n_word)
+                text = rw.text
+                conf = rw.confidence
+                ordered.append(new_word(wid, text, page, bbox, conf))
+                ids.append(wid)
+                texts.append(text)
+                confs.append(conf)
+                # BBox.union: edges as left + width, top + height of each word's box
+                if left < u_left:
+                    u_left = left
+                if top < u_top:
+                    u_top = top
+                right = left + width
+                if right > u_right:
+                    u_right = right
+                bottom = top + height
+                if bottom > u_bottom:
+                    u_bottom = bottom
             n_line += 1
-            line_row.append(make_line(f"p{page}l{n_line}", page, seg_words))
+            line_row.append(
+                Line(
+                    line_prefix + str(n_line),
+                    page,
+                    ids,
+                    " ".join(texts),
+                    from_edges(u_left, u_top, u_right, u_bottom),
+                    sum(confs) / len(confs),
+                )
+            )
         line_rows.append(line_row)
     return ordered, line_rows, origin
