@@ -169,6 +169,13 @@ def test_start_sync_execution_on_express(sfn, create):
     assert "output" not in failed
 
 
+def test_start_sync_execution_that_outlasts_the_wait_is_timed_out(sfn, create, settings):
+    settings.DOCUFLOW_SFN_SYNC_TIMEOUT_SECONDS = 0.1
+    out = sfn.start_sync_execution(stateMachineArn=create(WAIT_MACHINE, "slow", type="EXPRESS"))
+    assert out["status"] == "TIMED_OUT"
+    assert "output" not in out
+
+
 def test_start_sync_execution_needs_express(sfn, create):
     with pytest.raises(ClientError) as exc:
         sfn.start_sync_execution(stateMachineArn=create(PASS_MACHINE))
