@@ -24,6 +24,7 @@ changes nothing it should not.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import tempfile
@@ -36,6 +37,7 @@ from docuflow.documents import storage
 from docuflow.documents.models import Document, DocumentVersion
 from docuflow.engine.resources import TaskContext, TaskError, register_function
 from docuflow.extraction import Extraction, ExtractionFailed, extract_safely, validate
+from docuflow.extraction.rules import type_rules
 from docuflow.processing import conf, selectors
 from docuflow.processing.models import DocumentExtraction
 from docuflow.processing.status import set_document_status
@@ -50,6 +52,9 @@ PROCESSABLE = frozenset(S.values) - DECIDED
 EXTRACT = "docuflow-extract"
 VALIDATE = "docuflow-validate"
 SET_STATUS = "docuflow-set-status"
+
+# Results stay well under Step Functions' 256 KiB payload limit.
+STATE_RESULT_BUDGET = 64 * 1024
 
 # Failure codes of the shell around the library (the library's own are in ERROR_CODES).
 STORAGE_UNAVAILABLE = "storage_unavailable"
@@ -140,7 +145,20 @@ def extract_task(payload, ctx: TaskContext) -> dict:
         )
         if updated is None:  # raising here rolls the record back too
             raise _superseded(document_id, "it changed while it was being extracted")
-    return {**seed, "extraction_id": str(record.pk), "document_type": doc.document_type}
+    return _state_result(seed, record, doc.document_type, rules)
+
+
+def _state_result(seed: dict, record: DocumentExtraction, document_type: str, rules) -> dict:
+    """What goes to ``$.extraction``: the seed's flat shape, kept under the size of a
+    Step Functions payload. A document with a huge number of "Key: Value" lines keeps its
+    rule-defined fields there; everything stays in the stored extraction."""
+    result = {**seed, "extraction_id": str(record.pk), "document_type": document_type}
+    if len(json.dumps(result)) <= STATE_RESULT_BUDGET:
+        return result
+    known = type_rules(document_type, rules).fields
+    result["key_values"] = {k: v for k, v in seed["key_values"].items() if k in known}
+    result["truncated"] = True
+    return result
 
 
 def _save(doc, version, ctx: TaskContext, *, started: float, **values) -> DocumentExtraction:
