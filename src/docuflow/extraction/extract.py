@@ -13,7 +13,7 @@ from .errors import CORRUPT, TOO_LARGE, UNSUPPORTED, ExtractionFailed
 from .keyvalues import FormField, PageLayout, find_key_values
 from .layout import layout_page
 from .limits import Limits
-from .model import BBox, Cell, Extraction, Table, paused_gc
+from .model import BBox, Cell, Extraction, Table, Word, paused_gc
 from .pages import PageContent
 from .rules import type_rules
 
@@ -79,6 +79,7 @@ def _read(path, content_type, limits, language, parallel, warnings) -> list[Page
 def assemble(contents: list[PageContent], content_type: str, rules, warnings) -> Extraction:
     """Shared second half for every format: ids, lines, tables, key-values."""
     words, lines, tables, layouts, form_fields = [], [], [], [], []
+    words_by_id: dict[str, Word] = {}  # ids are unique across pages ("p{page}w{n}")
     for content in contents:
         number = content.page.number
         pg = content.page
@@ -86,8 +87,14 @@ def assemble(contents: list[PageContent], content_type: str, rules, warnings) ->
         page_words, rows, origin = layout_page(
             number, content.words, gap_factor=content.segment_gap, aspect=aspect
         )
-        by_raw = {raw_index: w.id for raw_index, w in zip(origin, page_words, strict=True)}
-        by_id = {w.id: w for w in page_words}
+        words_by_id.update({w.id: w for w in page_words})
+        by_id = words_by_id
+        # reader index -> word id, only needed by native tables and form fields
+        by_raw = (
+            dict(zip(origin, [w.id for w in page_words], strict=True))
+            if content.native_tables or content.form_fields
+            else {}
+        )
         words.extend(page_words)
         lines.extend(ln for row in rows for ln in row)
         layouts.append(PageLayout(number, rows))
@@ -101,7 +108,6 @@ def assemble(contents: list[PageContent], content_type: str, rules, warnings) ->
             bbox = BBox.from_edges(*ff.bbox) if ff.bbox else None
             ids = [by_raw[i] for i in ff.word_indices if i in by_raw]
             form_fields.append(FormField(ff.name, ff.label, ff.value, number, bbox, ids))
-    words_by_id = {w.id: w for w in words}
     key_values = find_key_values(layouts, words_by_id, rules, form_fields)
     return Extraction(
         content_type=content_type,

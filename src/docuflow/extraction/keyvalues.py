@@ -120,12 +120,16 @@ class _Finder:
         return out
 
     def _from_segment(self, rows, r: int, s: int, seg: Line, order: int) -> _Candidate | None:
-        ws = [self.words[i] for i in seg.word_ids]
+        words = self.words
+        ids = seg.word_ids
+        # Labels are in the first few words; the rest is looked up only for a candidate.
+        head = [words[i] for i in ids[:MAX_LABEL_WORDS]]
         # 1. explicit colon
-        for i, w in enumerate(ws[:MAX_LABEL_WORDS]):
+        for i, w in enumerate(head):
             if w.text.endswith(":") and re.search(
-                r"[A-Za-z]", " ".join(x.text for x in ws[: i + 1])
+                r"[A-Za-z]", " ".join(x.text for x in head[: i + 1])
             ):
+                ws = head + [words[j] for j in ids[MAX_LABEL_WORDS:]]
                 key_words, value_words = ws[: i + 1], ws[i + 1 :]
                 key_text = clean_text(" ".join(x.text for x in key_words))
                 match = self.rules.field_for_label(key_text)
@@ -140,12 +144,13 @@ class _Finder:
                     cand.raw = raw
                 return cand
         # 2. a known label at the start of the segment
-        limit = min(len(ws), self.rules.max_label_words, MAX_LABEL_WORDS)
+        limit = min(len(ids), self.rules.max_label_words, MAX_LABEL_WORDS)
         for k in range(limit, 0, -1):
-            label = " ".join(x.text for x in ws[:k])
+            label = " ".join(x.text for x in head[:k])
             match = self.rules.field_for_label(label)
             if not match:
                 continue
+            ws = head + [words[j] for j in ids[MAX_LABEL_WORDS:]]
             rest = ws[k:]
             if rest:
                 if not self._clean_value(match[0], " ".join(x.text for x in rest)):
