@@ -189,3 +189,23 @@ def test_text_layer_words_match_public_api_reference(speed_pdfs):
                 assert words, path.name
         finally:
             doc.close()
+
+
+def test_parallel_text_layer_gives_the_same_extraction(docs):
+    """Forked page workers (columnar transport) read exactly what one process reads."""
+    from docuflow.extraction import extract
+    from docuflow.extraction.limits import Limits
+
+    rng = random.Random(9)
+    vocab = "Invoice No: INV-7 total 1,234.50 due date 2024-01-05 Qty price".split()
+    pages = [
+        [" ".join(rng.choice(vocab) for _ in range(rng.randrange(1, 9))) for _ in range(12)]
+        for _ in range(pdf.PARALLEL_MIN_PAGES + 3)
+    ]
+    pages[5] = []  # a blank page among them
+    path = td.text_pdf(docs / "parallel.pdf", pages)
+    limits = Limits(ocr_workers=3)  # three processes even on a small machine
+    serial = extract(path, "application/pdf", document_type="INVOICE", limits=limits)
+    forked = extract(path, "application/pdf", document_type="INVOICE", limits=limits, parallel=True)
+    assert forked.to_dict() == serial.to_dict()
+    assert len(serial.words) > 500 and serial.page_count == pdf.PARALLEL_MIN_PAGES + 3
