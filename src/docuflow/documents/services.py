@@ -10,9 +10,13 @@ one document get different keys and neither overwrites the other.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import tempfile
 import uuid
+from pathlib import Path
 
 from django.db import transaction
 from rest_framework import exceptions
@@ -534,3 +538,41 @@ def start_workflow_by_hand(actor: User, doc: Document, request=None) -> Document
             details={"execution_arn": arn},
         )
     return doc
+
+
+# --- content for other apps (extraction, archive) ---------------------------------------------
+
+
+def version_of(tenant_id: str, document_id, number: int | None = None) -> DocumentVersion:
+    """A version of a document of ``tenant_id`` (the current one when ``number`` is None).
+
+    For workflow handlers, which act for the tenant rather than for a user: they get the
+    tenant id and storage key from the execution input. Raises ``DocumentVersion.DoesNotExist``.
+    """
+    versions = DocumentVersion.objects.filter(
+        document_id=document_id, document__tenant_id=tenant_id
+    ).select_related("document")
+    if number is None:
+        return versions.order_by("-number").first() or versions.get(pk=None)
+    return versions.get(number=number)
+
+
+def content(version: DocumentVersion):
+    """The version's bytes in verified 1 MiB blocks (``streaming.IntegrityFailure`` if not)."""
+    from docuflow.documents.streaming import verified_blocks
+
+    return verified_blocks(version, 0, version.size)
+
+
+@contextlib.contextmanager
+def local_copy(version: DocumentVersion):
+    """A temporary file holding the verified content (for libraries that need a path)."""
+    fd, name = tempfile.mkstemp(dir=storage.spool_dir(), prefix="read-", suffix=".tmp")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for block in content(version):
+                handle.write(block)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
