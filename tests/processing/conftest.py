@@ -22,6 +22,8 @@ MEDIA = {
     ".jpg": "image/jpeg",
     ".tiff": "image/tiff",
     ".txt": "text/plain",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 

@@ -212,3 +212,31 @@ def test_a_new_version_replaces_the_extraction(upload, api, users, files, invoic
     assert body["key_values"]["Invoice Number"]["value"] == "INV-7"
     assert Document.objects.get(pk=doc["id"]).status == "VALIDATION_FAILED"
     assert DocumentExtraction.objects.filter(document_id=doc["id"]).count() == 2
+
+
+@pytest.mark.parametrize(("make", "method"), [(td.invoice_docx, "docx"), (td.invoice_xlsx, "xlsx")])
+def test_office_invoices_are_read(upload, api, users, files, invoice_truth, make, method):
+    path = make(files / f"invoice.{method}", invoice_truth)
+    doc = upload(path)
+    drain()
+    body = api(users["UPLOADER"]).get(f"{DOCS}{doc['id']}/extraction/").json()
+    assert body["methods"][:1] == [method], (body["status"], body["failure_reason"])
+    assert body["key_values"]["Invoice Number"]["value"] == invoice_truth.invoice_number
+    assert body["tables"], "line items come back as a table"
+
+
+def test_a_huge_key_value_list_is_trimmed_for_the_state_machine(tenant):
+    from docuflow.processing.tasks import _state_result
+
+    class Record:
+        pk = "x"
+
+    seed = {
+        "key_values": {f"Note {i}": "x" * 200 for i in range(1000)} | {"Invoice Number": "A-1"},
+        "page_count": 3,
+        "confidence": 99.0,
+    }
+    result = _state_result(seed, Record(), "INVOICE", None)
+    assert result["truncated"] is True
+    assert result["key_values"] == {"Invoice Number": "A-1"}
+    assert len(json.dumps(result)) < 64 * 1024

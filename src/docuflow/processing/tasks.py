@@ -33,6 +33,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from docuflow.documents import conf as documents_conf
 from docuflow.documents import storage
 from docuflow.documents.models import Document, DocumentVersion
 from docuflow.engine.resources import TaskContext, TaskError, register_function
@@ -99,7 +100,8 @@ def extract_task(payload, ctx: TaskContext) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="docuflow-extract-"))
     started = time.monotonic()
     try:
-        path = workdir / "content"
+        # Some readers go by the name (openpyxl refuses a workbook without ".xlsx").
+        path = workdir / f"content{_suffix(content.content_type)}"
         try:
             with open(path, "wb") as sink:
                 for chunk in storage.get_storage().read(content.storage_key):
@@ -159,6 +161,13 @@ def _state_result(seed: dict, record: DocumentExtraction, document_type: str, ru
     result["key_values"] = {k: v for k, v in seed["key_values"].items() if k in known}
     result["truncated"] = True
     return result
+
+
+def _suffix(content_type: str) -> str:
+    for name, media_type in documents_conf.KNOWN_TYPES.items():
+        if media_type == content_type:
+            return "." + name
+    return ""
 
 
 def _save(doc, version, ctx: TaskContext, *, started: float, **values) -> DocumentExtraction:
