@@ -129,3 +129,15 @@ def test_a_machine_of_another_tenant_cannot_be_bound(tenant, other_tenant):
     foreign = factories.state_machine(other_tenant, "theirs")
     with pytest.raises(ValueError):
         services.bind_workflow(tenant, foreign)
+
+
+def test_workflow_handlers_read_verified_content(users, tenant, make_document, backend):
+    doc = make_document(content=factories.PDF)
+    version = services.version_of("acme-corp", doc["id"])
+    assert version.number == 1
+    assert b"".join(services.content(version)) == factories.PDF
+    with services.local_copy(version) as path:
+        assert path.read_bytes() == factories.PDF
+    assert not path.exists()
+    with pytest.raises(services.DocumentVersion.DoesNotExist):
+        services.version_of("globex", doc["id"])

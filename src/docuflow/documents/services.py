@@ -553,7 +553,10 @@ def version_of(tenant_id: str, document_id, number: int | None = None) -> Docume
         document_id=document_id, document__tenant_id=tenant_id
     ).select_related("document")
     if number is None:
-        return versions.order_by("-number").first() or versions.get(pk=None)
+        latest = versions.order_by("-number").first()
+        if latest is None:
+            raise DocumentVersion.DoesNotExist(f"document {document_id} has no content")
+        return latest
     return versions.get(number=number)
 
 
