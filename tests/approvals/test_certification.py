@@ -108,7 +108,12 @@ def test_a_second_decision_is_410_and_nothing_changes(api, users):
     # Before the workflow has recorded the final status: the same token is spent.
     again = manager.post(
         f"{BASE}/approval",
-        {"requestId": request_id, "decision": "REJECTED", "reason": "x", "taskToken": task["task_token"]},
+        {
+            "requestId": request_id,
+            "decision": "REJECTED",
+            "reason": "x",
+            "taskToken": task["task_token"],
+        },
         format="json",
     )
     assert again.status_code == 410
@@ -174,9 +179,12 @@ def test_reviewer_of_another_tenant_gets_404(api, users, other_tenant):
         format="json",
     )
     assert response.status_code == 404
-    assert client.post(
-        f"/api/v1/approvals/{task['id']}/decide/", {"decision": "APPROVED"}, format="json"
-    ).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/approvals/{task['id']}/decide/", {"decision": "APPROVED"}, format="json"
+        ).status_code
+        == 404
+    )
     assert inbox(client) == []
     assert HumanTask.objects.get(pk=task["id"]).status == "PENDING"
 
@@ -240,9 +248,12 @@ def test_at_the_limit_one_approval_is_enough_and_the_limit_is_per_tenant(api, us
         "/api/v1/approvals/settings/", {"certification_cost_limit": "100.00"}, format="json"
     )
     assert response.status_code == 200, response.json()
-    assert manager.patch(
-        "/api/v1/approvals/settings/", {"certification_cost_limit": "1e9"}, format="json"
-    ).status_code == 403
+    assert (
+        manager.patch(
+            "/api/v1/approvals/settings/", {"certification_cost_limit": "1e9"}, format="json"
+        ).status_code
+        == 403
+    )
     at_limit = submit(requester, cost=100)["requestId"]
     above = submit(requester, cost=100.01)["requestId"]
     drain()
@@ -320,7 +331,9 @@ def test_cancelling_withdraws_the_human_task(api, users):
     assert task.status == "CANCELLED"
     assert Execution.objects.get(arn=created["executionArn"]).status == "ABORTED"
     response = api(users["MANAGER"]).post(
-        f"{BASE}/approval", {"requestId": created["requestId"], "decision": "APPROVED"}, format="json"
+        f"{BASE}/approval",
+        {"requestId": created["requestId"], "decision": "APPROVED"},
+        format="json",
     )
     assert response.status_code == 410
 
