@@ -148,8 +148,14 @@ def test_login_is_throttled_per_address(api, users, monkeypatch):
     assert "Retry-After" in response
 
 
-def test_passwords_are_hashed_with_argon2(users):
-    assert users["ADMIN"].password.startswith("argon2")
+def test_passwords_are_hashed_with_argon2(settings, users):
+    from django.contrib.auth.hashers import make_password
+
+    from docuflow import settings as production
+
+    assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    assert make_password("a fine password").startswith("argon2$argon2id$")
 
 
 def test_token_carries_no_more_than_needed(api, users):

@@ -369,6 +369,11 @@ def delete_activity(activity: Activity) -> None:
 
 def claim_activity_task(activity: Activity, worker_name: str = "") -> TaskToken | None:
     """Hand the oldest waiting task of an activity to one worker (no waiting)."""
+    waiting = TaskToken.objects.filter(
+        activity=activity, status=TaskToken.Status.OPEN, claimed_at__isnull=True
+    )
+    if not waiting.exists():  # a read first: idle pollers never take the write lock
+        return None
     with transaction.atomic():
         query = TaskToken.objects.filter(
             activity=activity, status=TaskToken.Status.OPEN, claimed_at__isnull=True
