@@ -416,3 +416,21 @@ def test_only_the_uploader_or_a_manager_adds_versions(users, api, make_document,
     assert_error(put_content(reviewer, doc["id"], factories.TXT), 403, "permission_denied")
     assert put_content(api(users["MANAGER"]), doc["id"], factories.TXT).status_code == 200
     assert backend.spooled() == []
+
+
+def test_temporary_files_of_a_crashed_process_are_swept(backend):
+    import os
+    import time
+
+    from docuflow.documents import storage
+
+    incoming = storage.spool_dir()
+    old, fresh = incoming / "upload-old.part", incoming / "upload-fresh.part"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    day_ago = time.time() - storage.STALE_SPOOL_SECONDS - 60
+    os.utime(old, (day_ago, day_ago))
+    storage._swept.clear()
+    storage.spool_dir()
+    assert not old.exists() and fresh.exists()
+    fresh.unlink()

@@ -570,7 +570,7 @@ def content(version: DocumentVersion):
 @contextlib.contextmanager
 def local_copy(version: DocumentVersion):
     """A temporary file holding the verified content (for libraries that need a path)."""
-    fd, name = tempfile.mkstemp(dir=storage.spool_dir(), prefix="read-", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=storage.spool_dir(), prefix="read-", suffix=".part")
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,11 +45,32 @@ def incoming_key(tenant_id: str, document_id) -> str:
     return f"{document_prefix(tenant_id, document_id)}incoming/upload"
 
 
+STALE_SPOOL_SECONDS = 24 * 3600
+_swept: set[Path] = set()
+
+
 def spool_dir() -> Path:
-    """Temporary upload files: on the local backend, the same filesystem as the blobs."""
+    """Temporary upload files: on the local backend, the same filesystem as the blobs.
+
+    A process killed mid-upload leaves its temporary file; the first use of the directory
+    in each process removes those older than a day (no upload takes that long).
+    """
     path = conf.storage_root() / ".incoming"
     path.mkdir(parents=True, exist_ok=True)
+    if path not in _swept:
+        _swept.add(path)
+        _sweep(path)
     return path
+
+
+def _sweep(path: Path) -> None:
+    cutoff = time.time() - STALE_SPOOL_SECONDS
+    for leftover in path.glob("*.part"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass
 
 
 class Storage:
