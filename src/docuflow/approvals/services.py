@@ -218,7 +218,9 @@ def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken, execution) -> 
             .first()
         )
         if candidate_roles is None:
-            candidate_roles = raised_roles(previous.candidate_roles if previous else [])
+            # The first candidates keep their say; the next role up joins (and is told).
+            before = previous.candidate_roles if previous else []
+            candidate_roles = [*before, *raised_roles(before)]
     candidate_roles = [r for r in dict.fromkeys(candidate_roles or []) if r in RANK]
     members = User.objects.filter(tenant_id=ctx.tenant_id)
     candidates = list(members.filter(pk__in=_uuids(spec.candidate_users), is_active=True))
@@ -279,16 +281,20 @@ def _audit_task(task: HumanTask, actor, action: str, details: dict | None = None
 def recipients(task: HumanTask) -> list[User]:
     """Who is e-mailed: the named candidates and the members of the candidate roles
     (the next roles up when no member holds one), never an excluded user."""
-    members = User.objects.filter(tenant_id=task.tenant_id, is_active=True).exclude(email="")
     excluded = set(task.excluded_users.values_list("pk", flat=True))
-    chosen = {u.pk: u for u in task.candidate_users.filter(is_active=True)}
+    members = (
+        User.objects.filter(tenant_id=task.tenant_id, is_active=True)
+        .exclude(email="")
+        .exclude(pk__in=excluded)
+    )
+    chosen = {u.pk: u for u in task.candidate_users.filter(is_active=True, pk__in=members)}
     approving = [r for r in task.candidate_roles if roles.can_approve(r)]
     by_role = list(members.filter(role__in=approving))
     if not by_role and task.min_role and roles.can_approve(task.min_role):
         by_role = list(members.filter(role__in=[r for r in RANK if RANK[r] > RANK[task.min_role]]))
     for user in by_role:
         chosen.setdefault(user.pk, user)
-    return [u for pk, u in chosen.items() if pk not in excluded]
+    return list(chosen.values())
 
 
 def _notify(task: HumanTask, now) -> list:
