@@ -100,17 +100,34 @@ def test_late_results_for_an_old_version_change_nothing(users, workflow, upload,
     assert status_of(doc["id"]) == "PENDING_APPROVAL"
 
 
-def test_set_status_refuses_bad_input():
+def test_set_status_refuses_bad_input(users, workflow, upload, files):
+    doc = upload(td.text_pdf(files / "a.pdf", [["hello"]]))
     for payload in (
         None,
         {},
-        {"document_id": "x", "status": "NOPE"},
-        {"document_id": "x", "status": "APPROVED", "expected": "UPLOADED"},
-        {"document_id": "x", "status": "APPROVED", "version": "1"},
+        {"document_id": "not-a-uuid", "status": "APPROVED"},
+        {"document_id": doc["id"], "status": "NOPE"},
+        {"document_id": doc["id"], "status": "APPROVED", "expected": "UPLOADED"},
+        {"document_id": doc["id"], "status": "APPROVED", "version": "1"},
     ):
         with pytest.raises(TaskError) as failure:
             tasks.set_status_task(payload, ctx())
         assert failure.value.error == "DocuFlow.InvalidInput"
+    assert status_of(doc["id"]) == "UPLOADED"
+
+
+def test_a_workflow_reaches_only_its_own_tenant_s_documents(users, workflow, upload, files):
+    doc = upload(td.text_pdf(files / "a.pdf", [["hello"]]))
+    theirs = TaskContext("globex", "arn:x", "S", "t", 1, None, "k", clock.now())
+    for handler, payload in (
+        (tasks.extract_task, {"document_id": doc["id"]}),
+        (tasks.validate_task, {"document_id": doc["id"]}),
+        (tasks.set_status_task, {"document_id": doc["id"], "status": "APPROVED"}),
+    ):
+        with pytest.raises(TaskError) as failure:
+            handler(payload, theirs)
+        assert failure.value.error == "DocuFlow.DocumentNotFound"
+    assert status_of(doc["id"]) == "UPLOADED"
 
 
 def test_error_names_are_typed():

@@ -29,6 +29,7 @@ import logging
 import shutil
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from django.db import transaction
@@ -67,13 +68,21 @@ def error_name(code: str) -> str:
     return "Extraction." + "".join(part.capitalize() for part in code.split("_"))
 
 
-def _document_ref(payload) -> tuple[str, int | None]:
+def _document_ref(payload, ctx: TaskContext) -> tuple[str, int | None]:
+    """The document named by the input, which must belong to the execution's tenant."""
     if not isinstance(payload, dict) or not payload.get("document_id"):
         raise TaskError("DocuFlow.InvalidInput", "the task input needs a document_id")
+    try:
+        document_id = str(uuid.UUID(str(payload["document_id"])))
+    except ValueError:
+        raise TaskError("DocuFlow.InvalidInput", "document_id is not a UUID") from None
     version = payload.get("version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise TaskError("DocuFlow.InvalidInput", "version must be an integer")
-    return str(payload["document_id"]), version
+    # A state machine reaches only its own tenant's documents, whatever its input says.
+    if not Document.objects.filter(pk=document_id, tenant_id=ctx.tenant_id).exists():
+        raise TaskError("DocuFlow.DocumentNotFound", f"Document {document_id} does not exist")
+    return document_id, version
 
 
 def _superseded(document_id: str, why: str) -> TaskError:
@@ -85,7 +94,7 @@ def _superseded(document_id: str, why: str) -> TaskError:
 
 
 def extract_task(payload, ctx: TaskContext) -> dict:
-    document_id, version = _document_ref(payload)
+    document_id, version = _document_ref(payload, ctx)
     doc = set_document_status(
         document_id, S.EXTRACTING, expected=PROCESSABLE, expected_version=version
     )
@@ -216,7 +225,7 @@ def _record_failure(doc, version, ctx: TaskContext, reason: dict, started: float
 
 
 def validate_task(payload, ctx: TaskContext) -> dict:
-    document_id, version = _document_ref(payload)
+    document_id, version = _document_ref(payload, ctx)
     doc = set_document_status(
         document_id, S.VALIDATING, expected={S.EXTRACTING, S.VALIDATING}, expected_version=version
     )
@@ -266,7 +275,7 @@ def set_status_task(payload, ctx: TaskContext) -> dict:
     reached through an unexpected error (``error`` from a Catch) the document gets a
     ``failure_reason`` too, unless the extract task already gave it one.
     """
-    document_id, version = _document_ref(payload)
+    document_id, version = _document_ref(payload, ctx)
     status = payload.get("status")
     if status not in S.values:
         raise TaskError("DocuFlow.InvalidInput", f"unknown document status {status!r}")
