@@ -240,3 +240,13 @@ def test_a_huge_key_value_list_is_trimmed_for_the_state_machine(tenant):
     assert result["truncated"] is True
     assert result["key_values"] == {"Invoice Number": "A-1"}
     assert len(json.dumps(result)) < 64 * 1024
+
+
+def test_the_configured_time_limit_stops_a_slow_extraction(upload, api, users, files, settings):
+    settings.DOCUFLOW_EXTRACTION_TIMEOUT = 1  # an OCR page needs several seconds
+    truth = td.random_invoice(random.Random(5))
+    doc = upload(td.invoice_image(files / "slow.png", truth, dpi=150))
+    drain()
+    answer = api(users["UPLOADER"]).get(f"{DOCS}{doc['id']}/").json()
+    assert answer["status"] == "EXTRACTION_FAILED"
+    assert answer["extracted_data"]["failure_reason"]["code"] == "timeout"
