@@ -400,7 +400,11 @@ def decide(
     try:
         with transaction.atomic():
             Execution.objects.select_for_update().filter(pk=task.execution_id).first()
-            task = HumanTask.objects.select_for_update().select_related("tenant").get(pk=task.pk)
+            task = (
+                HumanTask.objects.select_for_update(of=("self",))
+                .select_related("tenant")
+                .get(pk=task.pk)
+            )
             if task.status != PENDING:
                 raise TaskNotPending(
                     f"This task is not waiting for a decision (it is {task.status})."
