@@ -357,3 +357,33 @@ def test_audit_log_has_the_story(api, users):
         "certification.approved",
         "email.sent",
     } <= actions
+
+
+def test_a_request_is_visible_to_its_requester_and_deciders_only(api, users, tenant):
+    colleague = UserFactory(tenant=tenant, role="UPLOADER", email="colleague@acme.test")
+    request_id = submit(api(users["UPLOADER"]))["requestId"]
+    assert api(colleague).get(f"{BASE}/request/{request_id}").status_code == 404
+    assert api(users["MANAGER"]).get(f"{BASE}/request/{request_id}").status_code == 200
+    assert api().get(f"{BASE}/request/{request_id}").status_code == 401
+    assert api(users["UPLOADER"]).get(f"{BASE}/request/not-a-uuid").status_code == 404
+    cancel = api(colleague).post(f"{BASE}/request/{request_id}/cancel")
+    assert cancel.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"certification_cost_limit": "-1"},
+        {"certification_cost_limit": "abc"},
+        {"escalate_after_seconds": 5},
+        {"link_lifetime_seconds": 0},
+    ],
+)
+def test_invalid_settings_are_422(api, users, change):
+    admin = api(users["ADMIN"])
+    response = admin.patch("/api/v1/approvals/settings/", change, format="json")
+    assert response.status_code == 422, response.json()
+    body = admin.get("/api/v1/approvals/settings/").json()
+    assert body["certification_cost_limit"] == "1000.00"
+    assert body["escalate_after_seconds"] == 172800
+    assert api(users["REVIEWER"]).get("/api/v1/approvals/settings/").status_code == 403

@@ -142,3 +142,28 @@ def test_a_link_decides_only_for_its_recipient_and_while_they_may(api, users, sm
     assert response.status_code == 403
     assert HumanTask.objects.get().status == "PENDING"
     assert ApprovalLink.objects.get().used_at is None
+
+
+def test_mail_not_sent_while_smtp_is_down_is_sent_later(api, users, settings, smtp):
+    from django.core.management import call_command
+
+    from docuflow.approvals.models import OutboundEmail
+    from tests.approvals.conftest import _free_port
+
+    working_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = _free_port()  # nothing listens there
+    request_id = submit(api, users["UPLOADER"])
+    drain()
+    email = OutboundEmail.objects.get(subject_id=request_id)
+    assert email.sent_at is None and email.last_error
+    assert HumanTask.objects.get(subject_id=request_id).status == "PENDING"  # task still made
+    assert not smtp.to(users["MANAGER"].email)
+
+    settings.EMAIL_PORT = working_port
+    call_command("approvals_send_mail")
+    email.refresh_from_db()
+    assert email.sent_at is not None
+    [message] = smtp.to(users["MANAGER"].email)
+    assert "/approve/" in message["data"]
+    call_command("approvals_send_mail")  # nothing sent twice
+    assert len(smtp.to(users["MANAGER"].email)) == 1

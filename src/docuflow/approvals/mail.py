@@ -70,6 +70,14 @@ def deliver(ids: list) -> int:
     return sent
 
 
+def deliver_unsent() -> int:
+    """Retry every unsent e-mail that has attempts left (after an SMTP outage)."""
+    ids = OutboundEmail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).exclude(
+        last_error__startswith="skipped"
+    )
+    return deliver(list(ids.values_list("pk", flat=True)))
+
+
 def _deliver_one(email: OutboundEmail) -> int:
     # Claim it: of two processes delivering the same e-mail, one sends.
     claimed = OutboundEmail.objects.filter(
