@@ -13,7 +13,9 @@ same disk:
    block verified against its SHA-256 by the server), and compared with the original.
 
 ``cp`` runs before each server run and after the last; the fastest is the baseline.
-The server fsyncs each upload before it answers; ``cp`` does not.
+The server fsyncs each upload before it answers; ``cp`` does not. A second baseline runs
+the same transfers through a bare uvicorn app that stores and checks nothing: the most
+any Python ASGI server can do on the machine, whatever the application.
 
 It prints the throughput of each (MB/s, 10^6 bytes), the ratios to ``cp`` (goal >= 0.5),
 and the server process's resident memory (VmRSS) before and after, and its peak
@@ -126,6 +128,75 @@ def time_cp(source: Path, work: Path) -> float:
     return seconds
 
 
+BARE_ASGI = """
+import os
+
+PATH = os.environ["BENCH_SOURCE"]
+
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    if scope["method"] == "PUT":  # receive and discard: nothing stored, hashed or checked
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    size = os.path.getsize(PATH)
+    headers = [(b"content-length", str(size).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    with open(PATH, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+"""
+
+
+def run_bare(env: dict, work: Path, source: Path, size: int) -> dict:
+    """The same transfers through a bare uvicorn app: the ceiling of any Python ASGI stack."""
+    (work / "bare_asgi.py").write_text(BARE_ASGI)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bare_asgi:app", "--app-dir", str(work)]
+        + ["--port", str(port), "--log-level", "warning"],
+        env=dict(env, BENCH_SOURCE=str(source)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise SystemExit("uvicorn did not start:\n" + server.stderr.read().decode())
+                time.sleep(0.2)
+        started = time.perf_counter()
+        with open(source, "rb") as body:
+            connection, response = request(
+                port, "PUT", "/", body, headers={"Content-Length": str(size)}
+            )
+            response.read()
+            connection.close()
+        upload = time.perf_counter() - started
+        target = work / "bare-download.bin"
+        started = time.perf_counter()
+        connection, response = request(port, "GET", "/")
+        with open(target, "wb") as out:
+            while chunk := response.read(BLOCK):
+                out.write(chunk)
+        connection.close()
+        download = time.perf_counter() - started
+        target.unlink()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return {"upload": upload, "download": download}
+
+
 def run_server(env: dict, work: Path, source: Path, size: int, expected: str) -> dict:
     """Start a server, upload and download once; the timings and memory readings."""
     docuflow = str(Path(sys.executable).parent / "docuflow")
@@ -216,7 +287,7 @@ def run_server(env: dict, work: Path, source: Path, size: int, expected: str) ->
     }
 
 
-def report(label: str, size: int, cp_seconds: float, result: dict) -> bool:
+def report(label: str, size: int, cp_seconds: float, result: dict, bare: dict) -> bool:
     def rate(seconds: float) -> float:
         return size / seconds / 1e6
 
@@ -230,7 +301,7 @@ def report(label: str, size: int, cp_seconds: float, result: dict) -> bool:
         verdict = "met" if ratio >= 0.5 else "NOT met"
         print(
             f"{name:9} {result[name]:7.2f} s  {speed:8.1f} MB/s  ratio to cp {ratio:.2f}"
-            f"  (goal >= 0.5: {verdict})"
+            f"  (goal >= 0.5: {verdict}); {bare[name] / result[name]:.2f}x bare uvicorn"
         )
     mib = 1024.0
     before, up, down = result["before"], result["after_upload"], result["after_download"]
@@ -313,10 +384,17 @@ def main() -> int:
             server_env = dict(env, **TUNED) if mode == "tuned" else env
             results.append((mode, run_server(server_env, work, source, size, expected)))
         cp_runs.append(time_cp(source, work))
+        bare = run_bare(env, work, source, size)
         cp_seconds = min(cp_runs)
         listed = ", ".join(f"{size / seconds / 1e6:.0f}" for seconds in cp_runs)
         print(
             f"cp        {cp_seconds:7.2f} s  {size / cp_seconds / 1e6:8.1f} MB/s  (runs: {listed} MB/s)"
+        )
+        print(
+            f"bare uvicorn (no Django; nothing stored or checked): upload "
+            f"{size / bare['upload'] / 1e6:.1f} MB/s ({size / bare['upload'] / 1e6 / (size / cp_seconds / 1e6):.2f}x cp), "
+            f"download {size / bare['download'] / 1e6:.1f} MB/s "
+            f"({cp_seconds / bare['download']:.2f}x cp)"
         )
         ok = True
         for mode, result in results:
@@ -324,7 +402,7 @@ def main() -> int:
                 label = "glibc defaults"
             else:
                 label = "tuned (" + " ".join(f"{k}={v}" for k, v in TUNED.items()) + ")"
-            ok &= report(label, size, cp_seconds, result)
+            ok &= report(label, size, cp_seconds, result, bare)
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
     finally:
         if not args.keep:
