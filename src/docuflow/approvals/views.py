@@ -250,7 +250,9 @@ class LinkView(View):
             )  # fmt: skip
         except exceptions.PermissionDenied as exc:
             return self._refuse(request, exc.detail, 403)
-        except (Gone, services.TaskNotPending, exceptions.APIException) as exc:
+        except (Gone, services.TaskNotPending) as exc:  # used meanwhile, or the task closed
             return self._refuse(request, exc.detail, 410)
+        except exceptions.APIException as exc:  # e.g. claimed by someone else
+            return self._refuse(request, exc.detail, exc.status_code)
         link.task.refresh_from_db()
         return self._page(request, link, action, done=True)
