@@ -35,6 +35,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PUBLIC_URL = env_str("DOCUFLOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Step Functions API: the region of ARNs made outside a signed request, and its waits.
+DOCUFLOW_REGION = env_str("DOCUFLOW_REGION", "us-east-1")
+DOCUFLOW_SFN_ACTIVITY_WAIT_SECONDS = env_int("DOCUFLOW_SFN_ACTIVITY_WAIT_SECONDS", 55, minimum=0)
+DOCUFLOW_SFN_SYNC_TIMEOUT_SECONDS = env_int("DOCUFLOW_SFN_SYNC_TIMEOUT_SECONDS", 300, minimum=1)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -51,20 +56,13 @@ INSTALLED_APPS = [
     "docuflow.accounts",
     "docuflow.engine",
     "docuflow.notifications",
-]
-# TEMPORARY while these apps are being written in parallel: include the ones present.
-INSTALLED_APPS += [
-    app
-    for app in (
-        "docuflow.dynamo",
-        "docuflow.sfnapi",
-        "docuflow.documents",
-        "docuflow.audit",
-        "docuflow.processing",
-        "docuflow.approvals",
-        "docuflow.analytics",
-    )
-    if (PACKAGE_DIR / app.split(".")[1] / "apps.py").exists()
+    "docuflow.dynamo",
+    "docuflow.sfnapi",
+    "docuflow.audit",
+    "docuflow.documents",
+    "docuflow.processing",
+    "docuflow.approvals",
+    "docuflow.analytics",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +186,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "docuflow.accounts.roles.Role.choices"},
 }
 
 # --- Files, e-mail ----------------------------------------------------------------------

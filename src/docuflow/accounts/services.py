@@ -117,6 +117,7 @@ def create_tenant(
     if Tenant.objects.filter(slug=slug).exists():
         raise Conflict(f"Tenant {slug!r} already exists.")
     tenant.save()
+    _install_default_workflows(tenant)
     admin, generated = add_member(
         tenant, email=admin_email, role=roles.Role.ADMIN, password=admin_password
     )
@@ -135,6 +136,13 @@ def update_tenant(slug: str, documents_limit: int | None = None, plan: str | Non
         raise exceptions.ValidationError(error.message_dict)
     tenant.save()
     return tenant
+
+
+def _install_default_workflows(tenant: Tenant) -> None:
+    """A new tenant's uploads run the shipped workflow from the start."""
+    from docuflow.processing.services import ensure_default_workflow  # app above accounts
+
+    ensure_default_workflow(tenant)
 
 
 # --- Members -----------------------------------------------------------------------------
@@ -207,6 +215,7 @@ def create_demo(password: str | None) -> tuple[bool, str | None]:
     tenant = Tenant.objects.create(
         slug=DEMO_TENANT, name="Acme Corporation", plan=Tenant.Plan.ENTERPRISE
     )
+    _install_default_workflows(tenant)
     generated = None
     if not password:
         password = generated = generate_password()

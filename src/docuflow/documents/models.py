@@ -34,6 +34,7 @@ class Document(models.Model):
         CONTRACT = "CONTRACT", "Contract"
         REPORT = "REPORT", "Report"
         FORM = "FORM", "Form"
+        RECEIPT = "RECEIPT", "Receipt"
         GENERIC = "GENERIC", "Generic"
 
     class Visibility(models.TextChoices):

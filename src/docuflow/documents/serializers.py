@@ -19,6 +19,9 @@ class DocumentSerializer(serializers.ModelSerializer):
     allowed_roles = serializers.ListField(child=serializers.CharField(), read_only=True)
     allowed_users = serializers.SerializerMethodField()
     upload_url = serializers.SerializerMethodField()
+    failure_reason = serializers.SerializerMethodField(
+        help_text="{code, message} when extraction failed, else null"
+    )
 
     class Meta:
         model = Document
@@ -45,8 +48,13 @@ class DocumentSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "upload_url",
+            "failure_reason",
         ]
         read_only_fields = fields
+
+    def get_failure_reason(self, doc) -> dict | None:
+        data = doc.extracted_data if isinstance(doc.extracted_data, dict) else {}
+        return data.get("failure_reason")
 
     def get_allowed_users(self, doc) -> list[str]:
         return sorted(str(user.pk) for user in doc.allowed_users.all())
