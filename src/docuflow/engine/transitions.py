@@ -52,13 +52,23 @@ class _MachineCache:
         self._lock = Lock()
 
     def get(self, revision: StateMachineRevision) -> Machine:
-        key = str(revision.pk)
+        return self.get_by_id(revision.pk, lambda: revision.definition)
+
+    def get_by_id(self, revision_id, definition=None) -> Machine:
+        """The parsed revision; ``definition()`` (or a query) supplies its text on a miss."""
+        key = str(revision_id)
         with self._lock:
             machine = self._items.get(key)
             if machine is not None:
                 self._items.move_to_end(key)
                 return machine
-        machine = parse_definition(revision.definition)
+        if definition is None:
+            text = StateMachineRevision.objects.values_list("definition", flat=True).get(
+                pk=revision_id
+            )
+        else:
+            text = definition()
+        machine = parse_definition(text)
         with self._lock:
             self._items[key] = machine
             if len(self._items) > self._size:
@@ -84,7 +94,10 @@ def _wake_workers() -> None:
 
 def begin(execution: Execution, start: asl.StartExecution) -> None:
     """Run the first step of a new execution (caller holds the transaction)."""
-    machine = machines.get(execution.revision)
+    if Execution.revision.is_cached(execution):
+        machine = machines.get(execution.revision)
+    else:  # the usual start: only the revision id is known, the parsed machine is cached
+        machine = machines.get_by_id(execution.revision_id)
     now = clock.now()
     result = asl.step(machine, None, start, now, SYSTEM_RANDOM)
     _persist(execution, result, now)
@@ -174,7 +187,9 @@ def _persist(execution: Execution, result: asl.StepResult, now) -> None:
             apply_locked(execution, event)
 
 
-def _schedule_task(execution, command: asl.InvokeTask, new_work, new_tokens, follow_ups, now) -> bool:
+def _schedule_task(
+    execution, command: asl.InvokeTask, new_work, new_tokens, follow_ups, now
+) -> bool:
     target = resources.route(command.resource)
     if target.kind == "activity":
         activity = Activity.objects.filter(tenant_id=execution.tenant_id, arn=target.name).first()

@@ -242,7 +242,7 @@ def validate_state_machine_definition(caller: Caller, p: dict) -> dict:
 
 @operation
 def start_execution(caller: Caller, p: dict) -> dict:
-    machine = _machine(caller, p)
+    machine = services.get_state_machine_to_start(caller.tenant, p["stateMachineArn"])
     execution = services.start_execution(
         machine, p.get("input"), p.get("name"), trace_header=p.get("traceHeader", "")
     )
@@ -251,7 +251,7 @@ def start_execution(caller: Caller, p: dict) -> dict:
 
 @operation
 def start_sync_execution(caller: Caller, p: dict) -> dict:
-    machine = _machine(caller, p)
+    machine = services.get_state_machine_to_start(caller.tenant, p["stateMachineArn"])
     timeout = getattr(settings, "DOCUFLOW_SFN_SYNC_TIMEOUT_SECONDS", 300)
     execution = services.start_sync_execution(
         machine, p.get("input"), p.get("name"), timeout=timeout
