@@ -1,0 +1,125 @@
+"""The per-process caches on the StartExecution path never outlive what they stand for.
+
+Access keys are cached for ``keys.CACHE_SECONDS``: a revocation in this process is seen
+at once, one made elsewhere (a plain UPDATE, as another process would leave it) within
+the TTL. State machines are not cached across requests: the next start after an update
+uses the new definition, whoever made the update.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from docuflow.accounts.models import User
+from docuflow.engine.models import StateMachine, StateMachineRevision
+from docuflow.sfnapi import keys
+from docuflow.sfnapi.models import AccessKey
+from tests.sfnapi.conftest import PASS_MACHINE, ROLE
+
+
+def _code(exc: pytest.ExceptionInfo) -> str:
+    return exc.value.response["Error"]["Code"]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def monotonic(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(keys.time, "monotonic", clock)
+    return clock
+
+
+def test_revoked_key_stops_working_at_once_in_process(sfn, key):
+    sfn.list_state_machines()  # cached now
+    keys.revoke_access_key(key.key.id)
+    with pytest.raises(ClientError) as exc:
+        sfn.list_state_machines()
+    assert _code(exc) == "UnrecognizedClientException"
+
+
+def test_key_revoked_by_another_process_stops_working_within_the_ttl(sfn, key, monotonic):
+    sfn.list_state_machines()
+    AccessKey.objects.filter(pk=key.key.id).update(is_active=False)  # no signal: elsewhere
+    monotonic.now += keys.CACHE_SECONDS / 2
+    sfn.list_state_machines()  # still trusted, as documented
+    monotonic.now += keys.CACHE_SECONDS
+    with pytest.raises(ClientError) as exc:
+        sfn.list_state_machines()
+    assert _code(exc) == "UnrecognizedClientException"
+
+
+def test_user_deactivated_elsewhere_stops_working_within_the_ttl(sfn, users, monotonic):
+    sfn.list_state_machines()
+    User.objects.filter(pk=users["ADMIN"].pk).update(is_active=False)
+    monotonic.now += keys.CACHE_SECONDS + 0.1
+    with pytest.raises(ClientError) as exc:
+        sfn.list_state_machines()
+    assert _code(exc) == "UnrecognizedClientException"
+
+
+def test_cached_key_keeps_its_tenant(sfn, sfn_for, outsider):
+    """Two keys of two tenants, both cached: each sees only its own machines."""
+    other = sfn_for(outsider)
+    mine = sfn.create_state_machine(name="m", definition=json.dumps(PASS_MACHINE), roleArn=ROLE)
+    for _ in range(2):  # the second round is served from the cache
+        assert [m["name"] for m in sfn.list_state_machines()["stateMachines"]] == ["m"]
+        assert other.list_state_machines()["stateMachines"] == []
+        with pytest.raises(ClientError) as exc:
+            other.start_execution(stateMachineArn=mine["stateMachineArn"])
+        assert _code(exc) == "StateMachineDoesNotExist"
+
+
+def _output(sfn, machine_arn: str) -> dict:
+    arn = sfn.start_execution(stateMachineArn=machine_arn)["executionArn"]
+    described = sfn.describe_execution(executionArn=arn)
+    assert described["status"] == "SUCCEEDED"
+    return json.loads(described["output"])
+
+
+def _pass(value: str) -> dict:
+    return {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": value, "End": True}}}
+
+
+def test_next_start_after_update_uses_the_new_definition(sfn):
+    arn = sfn.create_state_machine(name="m", definition=json.dumps(_pass("one")), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    assert _output(sfn, arn) == "one"
+    sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(_pass("two")))
+    assert _output(sfn, arn) == "two"
+    sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(_pass("three")))
+    assert _output(sfn, arn) == "three"
+
+
+def test_next_start_after_an_update_by_another_process_uses_it(sfn):
+    arn = sfn.create_state_machine(name="m", definition=json.dumps(_pass("one")), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    assert _output(sfn, arn) == "one"
+    machine = StateMachine.objects.get(arn=arn)
+    revision = StateMachineRevision.objects.create(
+        state_machine=machine, definition=json.dumps(_pass("two"))
+    )
+    StateMachine.objects.filter(pk=machine.pk).update(revision=revision)  # no signal, no cache
+    assert _output(sfn, arn) == "two"
+
+
+def test_deleted_machine_cannot_be_started(sfn):
+    arn = sfn.create_state_machine(name="m", definition=json.dumps(_pass("one")), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    assert _output(sfn, arn) == "one"
+    sfn.delete_state_machine(stateMachineArn=arn)
+    with pytest.raises(ClientError) as exc:
+        sfn.start_execution(stateMachineArn=arn)
+    assert _code(exc) == "StateMachineDoesNotExist"
