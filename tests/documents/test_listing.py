@@ -86,7 +86,7 @@ def test_date_filters_take_dates_and_datetimes(users, api, catalogue):
     "params",
     [
         {"status": "LOST"},
-        {"document_type": "RECEIPT"},
+        {"document_type": "MEMO"},
         {"ordering": "password"},
         {"created_after": "yesterday"},
         {"created_before": "2024-13-45"},

@@ -325,7 +325,7 @@ def test_multipart_without_a_file_is_422(users, api, backend):
 
 
 def test_invalid_metadata_is_422_before_anything_is_stored(users, upload, backend):
-    response = upload(users["UPLOADER"], factories.PDF, document_type="RECEIPT")
+    response = upload(users["UPLOADER"], factories.PDF, document_type="MEMO")
     body = assert_error(response, 422, "validation_error")
     assert "document_type" in body["errors"]
     backend.assert_clean()

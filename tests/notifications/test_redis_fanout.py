@@ -87,6 +87,11 @@ def test_an_event_from_another_process_reaches_the_socket(live_env):
             async with websockets.connect(url) as ws:
                 await ws.send("ping")
                 assert await asyncio.wait_for(ws.recv(), 5) == "pong"
+                # Stay idle past redis-py's default 5 s read timeout: the socket must
+                # survive the layer's idle blocking reads (channels_redis issue 422).
+                await asyncio.sleep(7)
+                await ws.send("ping")
+                assert await asyncio.wait_for(ws.recv(), 5) == "pong"
                 publisher = await asyncio.create_subprocess_exec(*cli, "shell", "-c", (
                     "from datetime import UTC, datetime; "
                     "from docuflow.notifications.fanout import send_to_group; "
@@ -95,7 +100,7 @@ def test_an_event_from_another_process_reaches_the_socket(live_env):
                     "'APPROVED', datetime(2026, 3, 1, tzinfo=UTC)))"
                 ), env=env)  # fmt: skip
                 assert await publisher.wait() == 0
-                message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                message = json.loads(await asyncio.wait_for(ws.recv(), 30))
                 assert message == {
                     "type": "DOCUMENT_STATUS_UPDATE",
                     "document_id": "d-42",

@@ -35,7 +35,7 @@ def _number(name: str, default: float, minimum: float, kind=float):
 
 def extraction_timeout() -> float:
     """Wall-clock and CPU seconds one extraction may use (DOCUFLOW_EXTRACTION_TIMEOUT)."""
-    return _number("DOCUFLOW_EXTRACTION_TIMEOUT", 120, 1)
+    return _number("DOCUFLOW_EXTRACTION_TIMEOUT", 120, 0.1)
 
 
 def extraction_memory_mb() -> int:
