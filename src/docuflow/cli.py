@@ -63,6 +63,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from docuflow.runtime import start_embedded_worker
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    # Step Functions API calls run in long-lived threads that keep their database
+    # connection (docuflow.sfnapi.views); 0 runs each in its request's own thread.
+    os.environ.setdefault("DOCUFLOW_SFN_DB_THREADS", "8")
 
     if not args.no_worker:
         start_embedded_worker()

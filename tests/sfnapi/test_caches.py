@@ -123,3 +123,56 @@ def test_deleted_machine_cannot_be_started(sfn):
     with pytest.raises(ClientError) as exc:
         sfn.start_execution(stateMachineArn=arn)
     assert _code(exc) == "StateMachineDoesNotExist"
+
+
+# --- The database threads of a live server (DOCUFLOW_SFN_DB_THREADS) -------------------------
+
+
+@pytest.fixture
+def db_threads(transactional_db, monkeypatch):
+    """Calls run in pooled threads with their own connections: data must be committed."""
+    from docuflow.sfnapi import views
+
+    views.shutdown_db_threads()
+    monkeypatch.setenv("DOCUFLOW_SFN_DB_THREADS", "2")
+    yield views
+    views.shutdown_db_threads()
+
+
+def test_calls_in_db_threads_commit_and_reuse_connections(db_threads, users):
+    from django.db import connection
+    from django.test import Client
+
+    from tests.sfnapi.conftest import boto_client
+
+    new = keys.create_access_key(users["ADMIN"])
+    sfn = boto_client(Client(), new.key.id, new.secret)
+    arn = sfn.create_state_machine(name="m", definition=json.dumps(_pass("one")), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    for _ in range(3):
+        assert _output(sfn, arn) == "one"
+    pool = db_threads._thread_pool()
+
+    def raw_connection():
+        return id(connection.connection)
+
+    seen = {pool.submit(raw_connection).result() for _ in range(6)}
+    assert len(seen) <= 2 and id(None) not in seen  # kept open, one per thread
+    sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(_pass("two")))
+    assert _output(sfn, arn) == "two"
+    keys.revoke_access_key(new.key.id)
+    with pytest.raises(ClientError) as exc:
+        sfn.list_state_machines()
+    assert _code(exc) == "UnrecognizedClientException"
+
+
+def test_a_failed_call_in_a_db_thread_leaves_no_transaction_open(db_threads, sfn_for, users):
+    sfn = sfn_for(users["ADMIN"])
+    with pytest.raises(ClientError) as exc:
+        sfn.start_execution(stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:x")
+    assert _code(exc) == "StateMachineDoesNotExist"
+    from django.db import connection
+
+    pool = db_threads._thread_pool()
+    assert not any(pool.submit(lambda: connection.in_atomic_block).result() for _ in range(4))

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from threading import Lock
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from docuflow.asl import interpreter as asl
 from docuflow.asl.definition import StateMachine as Machine
@@ -319,15 +319,16 @@ _INSERT_CHUNK = 100
 def _insert(model, fields: list, rows: list[list]) -> None:
     if not rows:
         return
-    quote = connection.ops.quote_name
+    db = connections[DEFAULT_DB_ALIAS]  # the proxy's attribute lookups add up here
+    quote = db.ops.quote_name
     table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (identifiers from _meta)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         for start in range(0, len(rows), _INSERT_CHUNK):
             chunk = rows[start : start + _INSERT_CHUNK]
             params = [
-                field.get_db_prep_save(value, connection)
+                field.get_db_prep_save(value, db)
                 for row in chunk
                 for field, value in zip(fields, row, strict=True)
             ]
