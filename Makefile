@@ -38,13 +38,13 @@ run: install
 # SQLite first, then PostgreSQL when DOCUFLOW_TEST_DATABASE_URL is set or a server answers.
 test: install-dev
 	$(BIN)/ruff check src tests bench
-	DOCUFLOW_DATA_DIR=var/test-sqlite DATABASE_URL= $(BIN)/pytest
+	DOCUFLOW_DATA_DIR=var/test-sqlite DATABASE_URL= $(BIN)/pytest -q
 	@pg_url="$${DOCUFLOW_TEST_DATABASE_URL:-}"; \
 	if [ -z "$$pg_url" ] && $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
 	  pg_url="$(PG_TEST_URL)"; fi; \
 	if [ -n "$$pg_url" ]; then \
 	  echo "== PostgreSQL: $$pg_url"; \
-	  DOCUFLOW_DATA_DIR=var/test-postgres DATABASE_URL="$$pg_url" $(BIN)/pytest -m "not pure"; \
+	  DOCUFLOW_DATA_DIR=var/test-postgres DATABASE_URL="$$pg_url" $(BIN)/pytest -q -m "not pure"; \
 	else echo "== No PostgreSQL server: skipped the PostgreSQL run"; fi
 
 lint: install-dev
