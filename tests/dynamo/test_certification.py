@@ -12,7 +12,8 @@ from docuflow.engine import services as engine
 from docuflow.engine.models import Execution, HistoryEvent, TaskToken
 from tests.dynamo.conftest import run_until_idle
 
-REFERENCE = Path("/work/shared/reference/certification-approval.asl.json")
+# A byte-identical copy of shared/reference/certification-approval.asl.json.
+REFERENCE = Path(__file__).parents[1] / "asl" / "fixtures" / "certification-approval.asl.json"
 TABLE = "CertificationRequests"
 REQUEST = {
     "requestId": "9b2f4c1e-0d7a-4b8e-9a51-3f6c2d8e7a10",
