@@ -6,7 +6,7 @@ SQLite and (when a server answers locally) PostgreSQL, and N times against moto'
 Step Functions engine through boto3, in the same run. Every DocuFlow execution is
 durable: it is committed with its history before StartExecution returns.
 
-    .venv/bin/python bench/engine_throughput.py [--executions N] [--clients C]
+    .venv/bin/python bench/engine_throughput.py [--executions N] [--clients C] [--http-workers W]
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument("--executions", type=int, default=2000)
     parser.add_argument("--moto-executions", type=int, default=200)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--http-workers", type=int, default=1, help="docuflow serve --workers")
     args = parser.parse_args()
 
     moto_rate = run_moto(args.moto_executions)
@@ -102,10 +103,12 @@ def main() -> None:
     if pg:
         backends.append(("PostgreSQL", pg))
     for label, url in backends:
-        with live_server(url) as server:
+        env = {"DOCUFLOW_HTTP_WORKERS": str(args.http_workers)}
+        with live_server(url, extra_env=env) as server:
             rate, ok = run_docuflow(server.client, args.executions, args.clients)
         print(
-            f"DocuFlow {label:<10} (boto3, live server): {rate:8.1f} executions/s = "
+            f"DocuFlow {label:<10} (boto3, live server, {args.http_workers} HTTP worker(s)): "
+            f"{rate:8.1f} executions/s = "
             f"{rate * STATES_PER_EXECUTION:8.0f} committed state transitions/s; "
             f"{ok}/50 sampled SUCCEEDED; {rate / moto_rate:6.1f}x moto "
             f"(goals: 10x moto, 2000 transitions/s)"

@@ -28,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--no-worker", action="store_true", help="do not run the embedded worker")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("DOCUFLOW_HTTP_WORKERS", "1")),
+        help="HTTP worker processes",
+    )
 
     commands.add_parser("worker", help="run a workflow worker")
     commands.add_parser("demo", help="create the demo tenant and its users (idempotent)")
@@ -69,10 +75,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not args.no_worker:
         start_embedded_worker()
+    # With --workers N > 1, uvicorn serves from N processes; the embedded engine worker
+    # runs once, in this parent process (commits in the children wake it by its poll).
     uvicorn.run(
         "docuflow.asgi:application",
         host=args.host,
         port=args.port,
+        workers=max(1, args.workers),
         lifespan="off",
         log_level=os.environ.get("LOG_LEVEL", "info").lower(),
         proxy_headers=True,
