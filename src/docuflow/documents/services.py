@@ -510,14 +510,25 @@ def start_workflow(doc: Document, *, suffix: str = "") -> str | None:
     return execution.arn
 
 
-def start_workflow_by_hand(actor: User, doc: Document, request=None) -> Document:
-    """``POST …/start-workflow/``: 409 while one runs, or with nothing to run on."""
+def start_workflow_by_hand(
+    actor: User,
+    doc: Document,
+    request=None,
+    *,
+    action: str = "document.workflow_started",
+    refuse_statuses: tuple[str, ...] = (),
+    what: str = "start workflows",
+) -> Document:
+    """``POST …/start-workflow/`` (and extraction reruns): a fresh execution of the bound
+    workflow on the current version. 409 while one runs, or with nothing to run on."""
     if not roles.can_manage(actor.role):
-        raise exceptions.PermissionDenied("Only a MANAGER or ADMIN may start workflows.")
+        raise exceptions.PermissionDenied(f"Only a MANAGER or ADMIN may {what}.")
     with transaction.atomic():
         doc = Document.objects.select_for_update().get(pk=doc.pk)
         if doc.version == 0:
             raise Conflict("The document has no content yet.")
+        if doc.status in refuse_statuses:
+            raise Conflict(f"The document is {doc.status}; upload a new version instead.")
         if running_execution(doc) is not None:
             raise Conflict("Document already has an active workflow.")
         if workflow_for(doc) is None:
@@ -530,7 +541,7 @@ def start_workflow_by_hand(actor: User, doc: Document, request=None) -> Document
         audit.record(
             tenant=doc.tenant_id,
             actor=actor,
-            action="document.workflow_started",
+            action=action,
             object_type="document",
             object_id=doc.pk,
             version=doc.version,

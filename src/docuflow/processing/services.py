@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from functools import cache
 from pathlib import Path
 
@@ -118,34 +117,14 @@ def rerun_extraction(actor: User, doc: Document, request=None) -> Document:
     a rerun goes through every step a fresh upload would. 409 while an execution of the
     document runs, for a document without content or already decided.
     """
-    if not roles.can_manage(actor.role):
-        raise exceptions.PermissionDenied("Only a MANAGER or ADMIN may rerun extraction.")
-    with transaction.atomic():
-        doc = Document.objects.select_for_update().get(pk=doc.pk)
-        if doc.version == 0:
-            raise Conflict("The document has no content yet.")
-        if doc.status in DECIDED:
-            raise Conflict(f"The document is {doc.status}; upload a new version instead.")
-        if documents.running_execution(doc) is not None:
-            raise Conflict("Document already has an active workflow.")
-        if documents.workflow_for(doc) is None:
-            raise Conflict(
-                f"No workflow is configured for {doc.document_type} documents in this tenant."
-            )
-        arn = documents.start_workflow(doc, suffix=f"-x{uuid.uuid4().hex[:8]}")
-        if arn is None:
-            raise Conflict("The workflow could not be started.")
-        audit.record(
-            tenant=doc.tenant_id,
-            actor=actor,
-            action="document.extraction_rerun",
-            object_type="document",
-            object_id=doc.pk,
-            version=doc.version,
-            request=request,
-            details={"execution_arn": arn},
-        )
-    return doc
+    return documents.start_workflow_by_hand(
+        actor,
+        doc,
+        request,
+        action="document.extraction_rerun",
+        refuse_statuses=tuple(DECIDED),
+        what="rerun extraction",
+    )
 
 
 # --- rule sets -----------------------------------------------------------------------------
