@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from docuflow.accounts.permissions import CanManage
 from docuflow.analytics import selectors
-from docuflow.audit.serializers import DateOrDateTimeField
+from docuflow.api.fields import DateOrDateTimeField
 
 DEFAULT_WINDOW = timedelta(days=30)
 MAX_BUCKETS = 5000

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from docuflow.accounts.roles import Role
-from docuflow.audit.serializers import DateOrDateTimeField
+from docuflow.api.fields import DateOrDateTimeField
 from docuflow.documents import conf
 from docuflow.documents.models import Document, DocumentVersion
 

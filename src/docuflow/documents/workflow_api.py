@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from docuflow.accounts.permissions import IsTenantMember
-from docuflow.audit.serializers import DateOrDateTimeField
+from docuflow.api.fields import DateOrDateTimeField
 from docuflow.documents import selectors
 from docuflow.documents.models import Document
 from docuflow.engine import selectors as engine_selectors
