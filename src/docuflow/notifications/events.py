@@ -2,8 +2,13 @@
 
 Services call ``document_status_changed`` inside the transaction that changed the
 status. Nothing is sent if that transaction rolls back, and a save that changes no
-status must not call it. Subscribers (the WebSocket group of the tenant, webhooks)
-receive the event once the change is durable.
+status must not call it. Subscribers (the WebSocket group of the tenant) receive the
+event once the change is durable.
+
+In-transaction subscribers (``subscribe_in_transaction``) run inside that transaction,
+before it commits, so an outbox row they write (webhook deliveries) commits or rolls
+back with the change itself. They are part of the transaction: if one raises, the
+change rolls back.
 """
 
 from __future__ import annotations
@@ -32,10 +37,17 @@ class StatusEvent:
 
 
 _subscribers: list[Callable[[StatusEvent], None]] = []
+_in_transaction: list[Callable[[StatusEvent], None]] = []
 
 
 def subscribe(callback: Callable[[StatusEvent], None]) -> None:
     _subscribers.append(callback)
+
+
+def subscribe_in_transaction(callback: Callable[[StatusEvent], None]) -> None:
+    """Run ``callback`` inside the publishing transaction (for outbox writes)."""
+    if callback not in _in_transaction:
+        _in_transaction.append(callback)
 
 
 def _deliver(event: StatusEvent) -> None:
@@ -47,6 +59,8 @@ def _deliver(event: StatusEvent) -> None:
 
 
 def publish(event: StatusEvent) -> None:
+    for callback in _in_transaction:
+        callback(event)
     transaction.on_commit(lambda: _deliver(event))
 
 
