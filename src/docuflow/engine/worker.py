@@ -15,6 +15,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import close_old_connections, connection, transaction
@@ -31,6 +32,10 @@ POLL_SECONDS = float(os.environ.get("DOCUFLOW_WORKER_POLL_SECONDS", "0.5"))
 BATCH = 32
 
 _wakeup = threading.Event()
+
+# Other apps' background loops that run wherever a worker runs (``docuflow serve`` and
+# ``docuflow worker``): each is called once with the stop event by start_in_background.
+background_starters: list[Callable[[threading.Event], None]] = []
 
 
 def notify() -> None:
@@ -161,6 +166,8 @@ def start_in_background(threads: int | None = None) -> threading.Event:
             target=worker.run_forever, args=(stop,), daemon=True, name=f"docuflow-worker-{index}"
         )
         thread.start()
+    for start in background_starters:
+        start(stop)
     return stop
 
 
