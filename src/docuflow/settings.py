@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "docuflow.processing",
     "docuflow.approvals",
     "docuflow.analytics",
+    "docuflow.webhooks",
 ]
 
 MIDDLEWARE = [

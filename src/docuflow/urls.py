@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("docuflow.processing.urls")),
     path("", include("docuflow.approvals.urls")),
     path("", include("docuflow.analytics.urls")),
+    path("", include("docuflow.webhooks.urls")),
     path("workflows/", workflow_api.WorkflowListView.as_view(), name="workflow-list"),
     path(
         "workflows/<uuid:document_id>/status/",
