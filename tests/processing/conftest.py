@@ -37,8 +37,14 @@ def vault(settings, tmp_path):
 
 @pytest.fixture
 def workflow(tenant, vault):
-    """The tenant runs the shipped extract-and-validate workflow on every upload."""
-    return services.ensure_default_workflow(tenant)
+    """The tenant runs the shipped extract-and-validate workflow (the processing stage
+    alone, no human review) on every upload."""
+    from docuflow.documents.services import bind_workflow
+    from docuflow.engine.models import StateMachine
+
+    services.ensure_default_workflow(tenant)
+    machine = StateMachine.objects.get(tenant=tenant, name=services.EXTRACT_ONLY_WORKFLOW)
+    return bind_workflow(tenant, machine)
 
 
 @pytest.fixture

@@ -29,17 +29,20 @@ def ctx(key: str = "k") -> TaskContext:
 # --- installation ---------------------------------------------------------------------------
 
 
-def test_the_default_workflow_is_installed_once_per_tenant(tenant, other_tenant):
+def test_the_shipped_workflows_are_installed_once_per_tenant(tenant, other_tenant):
     binding = services.ensure_default_workflow(tenant)
     assert binding.document_type is None
-    assert binding.state_machine.name == "docuflow-extract-and-validate"
+    assert binding.state_machine.name == "docuflow-multi-stage-review"
     definition = json.loads(binding.state_machine.definition)
-    assert definition["States"]["Extract"]["Resource"] == (
+    assert definition["States"]["ExtractDocumentText"]["Resource"] == (
         f"arn:aws:lambda:us-east-1:{tenant.account_id}:function:docuflow-extract"
     )
-    assert engine.check_definition(binding.state_machine.definition) == []
+    installed = StateMachine.objects.filter(tenant=tenant)
+    assert sorted(installed.values_list("name", flat=True)) == sorted(services.SHIPPED_WORKFLOWS)
+    for machine in installed:
+        assert engine.check_definition(machine.definition) == [], machine.name
     assert services.ensure_default_workflow(tenant).pk == binding.pk
-    assert StateMachine.objects.filter(tenant=tenant).count() == 1
+    assert installed.count() == len(services.SHIPPED_WORKFLOWS)
     # After migrate, every tenant has it (the post_migrate handler calls this).
     TenantFactory(slug="initech")
     assert services.ensure_default_workflows() == 3
@@ -52,7 +55,8 @@ def test_a_tenant_s_own_default_workflow_is_left_alone(tenant):
     review = state_machine(tenant, "full-review")
     documents.bind_workflow(tenant, review)
     assert services.ensure_default_workflow(tenant).state_machine == review
-    assert not StateMachine.objects.filter(name=services.DEFAULT_WORKFLOW_NAME).exists()
+    # The shipped ones are there to bind, but the tenant's choice stays the default.
+    assert StateMachine.objects.filter(tenant=tenant, name=services.DEFAULT_WORKFLOW_NAME).exists()
 
 
 def test_a_changed_shipped_definition_updates_the_tenant_s_machine(tenant):
@@ -63,7 +67,7 @@ def test_a_changed_shipped_definition_updates_the_tenant_s_machine(tenant):
     )
     services.ensure_default_workflow(tenant)
     machine.refresh_from_db()
-    assert machine.definition == services.default_definition(tenant)
+    assert machine.definition == services.shipped_definition(tenant)
 
 
 # --- status changes --------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 * ``docuflow-human-task`` (``lambda:invoke.waitForTaskToken``): Payload ``{subject_type,
   subject_id, title?, candidate_roles?, candidate_users?, excluded_users?,
-  escalate_after_seconds?, stage?, escalate?, task_token}``.
+  escalate_after_seconds?, stage?, escalate?, final?, required_approvals?, task_token}``.
 * ``sqs:sendMessage`` (``.waitForTaskToken``): the document workflow's WaitForApproval;
   ``MessageBody`` (object or JSON text) ``{document_id, tenant_id, task_token, …}`` plus
   the same optional keys. ``QueueUrl`` is accepted and ignored: the queue is the inbox.
@@ -20,7 +20,7 @@ import json
 import uuid
 from typing import Any
 
-from docuflow.approvals import services
+from docuflow.approvals import document_review, services
 from docuflow.engine import transitions
 from docuflow.engine.resources import (
     TaskContext,
@@ -65,6 +65,12 @@ def _spec(payload: Any, ctx: TaskContext, defaults: dict) -> services.TaskSpec:
     stage = payload.get("stage", "")
     if not isinstance(stage, str):
         raise TaskError(INVALID, "'stage' must be a string")
+    final = payload.get("final", True)
+    if not isinstance(final, bool):
+        raise TaskError(INVALID, "'final' must be true or false")
+    required = payload.get("required_approvals")
+    if required is not None and (type(required) is not int or not 1 <= required <= 100):
+        raise TaskError(INVALID, "'required_approvals' must be an integer from 1 to 100")
     candidate_roles = _string_list(payload, "candidate_roles")
     if candidate_roles is None:
         candidate_roles = defaults.get("candidate_roles")
@@ -78,6 +84,8 @@ def _spec(payload: Any, ctx: TaskContext, defaults: dict) -> services.TaskSpec:
         escalate_after=escalate_after,
         stage=stage,
         escalate=payload.get("escalate") is True,
+        final=final,
+        required_approvals=required,
     )
 
 
@@ -104,7 +112,8 @@ def sqs_send_message(payload: Any, ctx: TaskContext) -> dict:
     defaults = {
         "subject_type": "document",
         "subject_id": body.get("document_id"),
-        "candidate_roles": ["REVIEWER"],
+        # An escalation without roles of its own raises the previous task's roles.
+        "candidate_roles": None if body.get("escalate") is True else ["REVIEWER"],
     }
     task = services.open_task(ctx, _spec(body, ctx, defaults))
     text = json.dumps(body, sort_keys=True, separators=(",", ":"))
@@ -135,5 +144,6 @@ def register() -> None:
     register_integration("sqs:sendMessage", sqs_send_message)
     register_function("docuflow-certification-save", certification_save)
     register_function("docuflow-certification-finish", certification_finish)
+    document_review.register()
     if services.on_task_cancelled not in transitions.cancel_hooks:
         transitions.cancel_hooks.append(services.on_task_cancelled)

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 APPROVAL_REQUEST = "approval_request"
 CERTIFICATION_DECIDED = "certification_decided"
+DOCUMENT_OUTCOME = "document_outcome"
 MAX_ATTEMPTS = 5
 
 
@@ -122,6 +123,8 @@ def render(email: OutboundEmail) -> tuple[str, str] | None:
         return _render_approval_request(email)
     if email.kind == CERTIFICATION_DECIDED:
         return _render_certification_decided(email)
+    if email.kind == DOCUMENT_OUTCOME:
+        return _render_document_outcome(email)
     raise ValueError(f"unknown e-mail kind {email.kind}")
 
 
@@ -167,3 +170,33 @@ def _render_certification_decided(email: OutboundEmail) -> tuple[str, str]:
     context = {"request": request, "status": status, "reason": reason or ""}
     subject = f"[DocuFlow] Your certification request was {status.lower()}: {request.course}"
     return subject, render_to_string("approvals/email/certification_decided.txt", context)
+
+
+OUTCOME_WORDS = {
+    "APPROVED": "was approved",
+    "ARCHIVED": "was approved and archived",
+    "REJECTED": "was rejected",
+    "VALIDATION_FAILED": "failed validation",
+    "EXTRACTION_FAILED": "could not be read",
+}
+
+
+def _render_document_outcome(email: OutboundEmail) -> tuple[str, str] | None:
+    from docuflow.documents.models import Document  # the documents app sits beside this one
+
+    doc = Document.objects.select_related("reviewed_by").filter(pk=email.subject_id).first()
+    if doc is None:  # deleted meanwhile
+        return None
+    status = email.context.get("status", doc.status)
+    words = OUTCOME_WORDS.get(status, f"is {status.lower()}")
+    data = doc.extracted_data if isinstance(doc.extracted_data, dict) else {}
+    context = {
+        "recipient": email.recipient,
+        "document": doc,
+        "status": status,
+        "words": words,
+        "failure": data.get("failure_reason") or {},
+        "document_url": f"{settings.PUBLIC_URL}/documents/{doc.pk}",
+    }
+    subject = f"[DocuFlow] Your document {words}: {doc.title}"
+    return subject, render_to_string("approvals/email/document_outcome.txt", context)

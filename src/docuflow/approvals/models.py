@@ -37,6 +37,17 @@ class ApprovalSettings(models.Model):
     link_lifetime_seconds = models.PositiveIntegerField(
         default=7 * 24 * 3600, validators=[MinValueValidator(60)]
     )
+    # Documents whose extracted Total Amount exceeds this need a MANAGER after the
+    # REVIEWER (multi-stage review).
+    second_stage_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("10000.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )  # fmt: skip
+    # Parallel review: the named approvers (user ids) and how many of them must approve.
+    parallel_approvers = models.JSONField(default=list, blank=True)
+    parallel_required_approvals = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1)]
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -78,6 +89,11 @@ class HumanTask(models.Model):
     # What the approver needs to see: {"lines": [[label, value], ...]}.
     details = models.JSONField(default=dict, blank=True)
     stage = models.CharField(max_length=40, blank=True, default="")
+    # False for a stage another one may follow: its approval does not yet decide the subject.
+    final = models.BooleanField(default=True)
+    # Parallel review: the task completes when this many candidates approved (or when
+    # so many rejected that the rest cannot reach it). None: the first decision counts.
+    required_approvals = models.PositiveSmallIntegerField(null=True, blank=True)
     candidate_roles = models.JSONField(default=list, blank=True)
     # The lowest candidate role ("" when only named users may decide): members of this
     # role or above may decide. Kept as a column so the inbox is one indexed query.
@@ -130,6 +146,24 @@ class HumanTask(models.Model):
 
     def __repr__(self) -> str:
         return f"<HumanTask {self.pk} {self}>"
+
+
+class TaskVote(models.Model):
+    """One approver's vote on a parallel task (``required_approvals`` set)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task = models.ForeignKey(HumanTask, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=10)
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["task", "voter"], name="one_vote_per_voter")]
+
+    def __str__(self) -> str:
+        return f"{self.decision} on task {self.task_id}"
 
 
 class CertificationRequest(models.Model):

@@ -6,8 +6,12 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from docuflow.accounts import roles
+from docuflow.accounts.models import User
 from docuflow.approvals import services
 from docuflow.approvals.models import ApprovalSettings, CertificationRequest, HumanTask
+
+APPROVER_ROLES = [role for role in roles.Role.values if roles.can_approve(role)]
 
 
 class StrictCharField(serializers.CharField):
@@ -96,13 +100,46 @@ class DecideSerializer(serializers.Serializer):
 
 
 class ApprovalSettingsSerializer(serializers.ModelSerializer):
+    parallel_approvers = serializers.ListField(
+        child=serializers.UUIDField(), required=False, max_length=100
+    )
+
     class Meta:
         model = ApprovalSettings
         fields = [
             "certification_cost_limit", "escalate_after_seconds", "link_lifetime_seconds",
+            "second_stage_amount", "parallel_approvers", "parallel_required_approvals",
             "updated_at",
         ]  # fmt: skip
         read_only_fields = ["updated_at"]
+
+    def validate_parallel_approvers(self, value):
+        tenant_id = self.instance.tenant_id
+        wanted = list(dict.fromkeys(value))
+        found = set(
+            User.objects.filter(
+                tenant_id=tenant_id, is_active=True, pk__in=wanted, role__in=APPROVER_ROLES
+            ).values_list("pk", flat=True)
+        )
+        unknown = [str(pk) for pk in wanted if pk not in found]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Not active members of this tenant who may approve: {', '.join(unknown)}."
+            )
+        return [str(pk) for pk in wanted]
+
+
+class DocumentApproveSerializer(serializers.Serializer):
+    notes = StrictCharField(required=False, allow_blank=True, max_length=services.MAX_NOTE)
+
+
+class DocumentRejectSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=services.MAX_NOTE)
+
+    def validate_reason(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("A reason is required to reject.")
+        return value
 
 
 class CertificationCreateSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from rest_framework import exceptions
 
@@ -33,6 +33,7 @@ from docuflow.approvals.models import (
     ApprovalSettings,
     CertificationRequest,
     HumanTask,
+    TaskVote,
 )
 from docuflow.audit import services as audit
 from docuflow.engine import clock
@@ -121,6 +122,7 @@ def decidable_filter(user: User) -> Q:
             | Q(assignee=user)
         )
         & ~Q(excluded_users=user)
+        & ~Q(votes__voter=user)  # a parallel task this user already voted on
     )
 
 
@@ -153,10 +155,12 @@ class TaskSpec:
     escalate_after: int | None = None
     stage: str = ""
     escalate: bool = False
+    final: bool = True
+    required_approvals: int | None = None
     lines: list | None = None
 
 
-def _uuids(values) -> list[uuid.UUID]:
+def parse_uuids(values) -> list[uuid.UUID]:
     found = []
     for value in values or []:
         try:
@@ -223,8 +227,8 @@ def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken, execution) -> 
             candidate_roles = [*before, *raised_roles(before)]
     candidate_roles = [r for r in dict.fromkeys(candidate_roles or []) if r in RANK]
     members = User.objects.filter(tenant_id=ctx.tenant_id)
-    candidates = list(members.filter(pk__in=_uuids(spec.candidate_users), is_active=True))
-    excluded = list(members.filter(pk__in=_uuids(spec.excluded_users)))
+    candidates = list(members.filter(pk__in=parse_uuids(spec.candidate_users), is_active=True))
+    excluded = list(members.filter(pk__in=parse_uuids(spec.excluded_users)))
     task = HumanTask.objects.create(
         tenant_id=ctx.tenant_id,
         subject_type=spec.subject_type,
@@ -237,6 +241,8 @@ def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken, execution) -> 
         title=(spec.title or described.title)[:300],
         details={"lines": [list(map(str, line)) for line in (spec.lines or described.lines)]},
         stage=spec.stage[:40],
+        final=spec.final,
+        required_approvals=spec.required_approvals,
         candidate_roles=candidate_roles,
         min_role=lowest_role(candidate_roles),
         requested_by_id=described.requested_by_id,
@@ -411,7 +417,7 @@ def decide(
                 )
             if not may_decide(actor, task):
                 raise exceptions.PermissionDenied("You may not decide this task.")
-            if task.assignee_id not in (None, actor.pk):
+            if task.assignee_id not in (None, actor.pk) and task.required_approvals is None:
                 raise Conflict("This task is claimed by someone else.")
             now = clock.now()
             if link is not None:
@@ -420,6 +426,20 @@ def decide(
                 )
                 if not used:
                     raise Gone("This link has already been used.")
+            votes = None
+            if task.required_approvals is not None:
+                votes = _vote(actor, task, decision, note, now)
+                outcome = _tally(task, votes)
+                _audit_task(
+                    task, actor, "approval.vote", {"decision": decision, field_name: note},
+                    request=request,
+                )  # fmt: skip
+                if outcome is None:  # not decided yet: more votes needed
+                    task.refresh_from_db()
+                    return task
+                decision = outcome
+                field_name = "reason" if decision == REJECTED else "notes"
+                note = _vote_summary(votes, decision)
             won = HumanTask.objects.filter(pk=task.pk, status=PENDING).update(
                 status=decision,
                 decision=decision,
@@ -440,6 +460,11 @@ def decide(
                 "stage": task.stage,
                 field_name: note,
             }
+            if votes is not None:
+                output["votes"] = [
+                    {"userId": str(v.voter_id), "decision": v.decision, "note": v.note}
+                    for v in votes
+                ]
             engine.send_task_success(task.tenant, task.task_token_id, json.dumps(output))
             task.refresh_from_db()
             _audit_task(
@@ -457,6 +482,44 @@ def decide(
         _withdraw(task.pk, "the workflow no longer waits for it")
         raise TaskNotPending("The workflow is no longer waiting for this decision.")
     return task
+
+
+def _vote(actor: User, task: HumanTask, decision: str, note: str, now) -> list[TaskVote]:
+    """Record ``actor``'s vote on a parallel task (409 for a second vote)."""
+    try:
+        with transaction.atomic():
+            TaskVote.objects.create(
+                task=task, voter=actor, decision=decision, note=note, created_at=now
+            )
+    except IntegrityError:
+        raise Conflict("You already voted on this task.") from None
+    return list(TaskVote.objects.filter(task=task))
+
+
+def _tally(task: HumanTask, votes: list[TaskVote]) -> str | None:
+    """APPROVED once enough approved, REJECTED once they no longer can; else None.
+
+    With named candidates (N of M) a rejection decides only when fewer than N of the
+    rest could still approve; with candidates by role, one rejection decides.
+    """
+    approvals = sum(1 for v in votes if v.decision == APPROVED)
+    rejections = len(votes) - approvals
+    if approvals >= task.required_approvals:
+        return APPROVED
+    voters = task.candidate_users.filter(is_active=True).exclude(
+        pk__in=task.excluded_users.values("pk")
+    )
+    possible = voters.count()
+    if not possible:
+        return REJECTED if rejections else None
+    if possible - rejections < task.required_approvals:
+        return REJECTED
+    return None
+
+
+def _vote_summary(votes: list[TaskVote], decision: str) -> str:
+    deciding = [v for v in votes if v.decision == decision]
+    return "\n".join(v.note for v in deciding if v.note)[:MAX_NOTE]
 
 
 def _withdraw(task_id, why: str) -> None:
@@ -557,7 +620,7 @@ def submit_certification(
 def _describe_certification(tenant_id: str, subject_id: str) -> subjects.Description | None:
     req = (
         CertificationRequest.objects.select_related("requester")
-        .filter(tenant_id=tenant_id, pk__in=_uuids([subject_id]))
+        .filter(tenant_id=tenant_id, pk__in=parse_uuids([subject_id]))
         .first()
     )
     if req is None:
@@ -579,7 +642,7 @@ def _describe_certification(tenant_id: str, subject_id: str) -> subjects.Descrip
 def _certification_withdrawn(task: HumanTask) -> None:
     req = (
         CertificationRequest.objects.select_for_update()
-        .filter(tenant_id=task.tenant_id, pk__in=_uuids([task.subject_id]))
+        .filter(tenant_id=task.tenant_id, pk__in=parse_uuids([task.subject_id]))
         .first()
     )
     if req is not None and req.status == CertificationRequest.Status.PENDING:
@@ -614,7 +677,7 @@ def certification_routing(tenant_id: str, request_id: str) -> dict:
     """SaveRequest: who decides and the tenant's limits, read once per request."""
     req = (
         CertificationRequest.objects.select_related("requester__manager")
-        .filter(tenant_id=tenant_id, pk__in=_uuids([request_id]))
+        .filter(tenant_id=tenant_id, pk__in=parse_uuids([request_id]))
         .first()
     )
     if req is None:
@@ -648,7 +711,7 @@ def finish_certification(tenant_id: str, request_id: str, status: str) -> dict:
     with transaction.atomic():
         req = (
             CertificationRequest.objects.select_for_update()
-            .filter(tenant_id=tenant_id, pk__in=_uuids([request_id]))
+            .filter(tenant_id=tenant_id, pk__in=parse_uuids([request_id]))
             .first()
         )
         if req is None:

@@ -11,6 +11,10 @@ urlpatterns = [
     path("approvals/<uuid:pk>/claim/", views.ClaimView.as_view(), name="approvals-claim"),
     path("approvals/<uuid:pk>/unclaim/", views.UnclaimView.as_view(), name="approvals-unclaim"),
     path("approvals/<uuid:pk>/decide/", views.DecideView.as_view(), name="approvals-decide"),
+    path(
+        "documents/<uuid:pk>/approve/", views.DocumentApproveView.as_view(), name="document-approve"
+    ),
+    path("documents/<uuid:pk>/reject/", views.DocumentRejectView.as_view(), name="document-reject"),
     # The seed's routes (API Gateway style): with and without a trailing slash.
     re_path(
         r"^certification/request/?$",

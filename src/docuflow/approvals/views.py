@@ -13,9 +13,12 @@ from rest_framework.views import APIView
 
 from docuflow.accounts.permissions import IsTenantMember
 from docuflow.api.errors import Gone, UnprocessableEntity
-from docuflow.approvals import links, selectors, services
+from docuflow.approvals import document_review, links, selectors, services
 from docuflow.approvals import serializers as s
 from docuflow.approvals.models import HumanTask
+from docuflow.documents import selectors as document_selectors
+from docuflow.documents.serializers import DocumentSerializer
+from docuflow.documents.views import document_response
 
 STATUS_FILTERS = [*HumanTask.Status.values, "ANY"]
 
@@ -116,6 +119,39 @@ class SettingsView(APIView):
         data.is_valid(raise_exception=True)
         current = services.update_settings(request.user, data.validated_data, request)
         return Response(s.ApprovalSettingsSerializer(current).data)
+
+
+# --- documents (seed 002) ---------------------------------------------------------------------
+
+
+def _document_decision(request, pk, decision: str, serializer, field: str) -> Response:
+    doc = document_selectors.document(request.user, pk)  # 404 for what this user may not see
+    data = serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    note = data.validated_data.get(field, "")
+    document_review.decide_document(request.user, doc, decision, note, request=request)
+    return document_response(request, document_selectors.document(request.user, pk))
+
+
+class DocumentApproveView(APIView):
+    """``POST /documents/{id}/approve/`` ``{notes?}``: the decision, the task and the
+    workflow's token complete together; 409 unless the document waits for my decision."""
+
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(request=s.DocumentApproveSerializer, responses=DocumentSerializer)
+    def post(self, request, pk):
+        return _document_decision(request, pk, "APPROVED", s.DocumentApproveSerializer, "notes")
+
+
+class DocumentRejectView(APIView):
+    """``POST /documents/{id}/reject/`` ``{reason}`` (required)."""
+
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(request=s.DocumentRejectSerializer, responses=DocumentSerializer)
+    def post(self, request, pk):
+        return _document_decision(request, pk, "REJECTED", s.DocumentRejectSerializer, "reason")
 
 
 # --- certification (seed 000) -------------------------------------------------------------

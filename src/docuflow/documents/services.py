@@ -405,7 +405,10 @@ def update_document(actor: User, doc: Document, request=None, **changes) -> Docu
 def delete_document(actor: User, doc: Document, request=None) -> None:
     """Metadata, every version's blob, and a running workflow: all gone."""
     _require_owner_or_manager(actor, doc, "delete")
-    prefix = storage.document_prefix(doc.tenant_id, doc.pk)
+    prefixes = [
+        storage.document_prefix(doc.tenant_id, doc.pk),
+        storage.archive_prefix(doc.tenant_id, doc.pk),
+    ]
     with transaction.atomic():
         stop_workflow(doc, cause="The document was deleted")
         audit.record(
@@ -419,11 +422,37 @@ def delete_document(actor: User, doc: Document, request=None) -> None:
             details={"title": doc.title, "versions": doc.versions.count()},
         )
         doc.delete()
-    try:
-        storage.get_storage().delete_prefix(prefix)
-    except storage.StorageError:
-        # The rows are gone, so nothing can reach these blobs; log them for an operator.
-        log.exception("document deleted but its blobs under %s could not be removed", prefix)
+    for prefix in prefixes:
+        try:
+            storage.get_storage().delete_prefix(prefix)
+        except storage.StorageError:
+            # The rows are gone, so nothing can reach these blobs; log them for an operator.
+            log.exception("document deleted but its blobs under %s could not be removed", prefix)
+
+
+def archive_version(tenant_id: str, document_id, number: int) -> DocumentVersion:
+    """Move an approved version's content to the archive area; idempotent.
+
+    Copy first, then point the version row at the copy, then remove the working copy:
+    a reader never finds the row pointing at nothing, and a repeated run (handlers run
+    at least once) finds the row already moved and only finishes the clean-up.
+    """
+    target = storage.archive_key(tenant_id, document_id, number)
+    backend = storage.get_storage()
+    version = version_of(tenant_id, document_id, number)
+    source = version.storage_key
+    if source != target:
+        backend.copy(source, target)
+        with transaction.atomic():
+            moved = DocumentVersion.objects.filter(pk=version.pk, storage_key=source).update(
+                storage_key=target
+            )
+        if moved:
+            version.storage_key = target
+    working = storage.version_key(tenant_id, document_id, number)
+    if version.storage_key == target and working != target:
+        backend.delete(working)
+    return version
 
 
 # --- workflows ------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ file on local disk (hashing it on the way), and ``commit`` then moves that file 
 place (a rename on the same filesystem) or uploads it to S3 (a multipart upload, which
 S3 makes visible only when it completes). A failed upload therefore leaves no blob.
 
-Keys look like ``tenants/<tenant>/documents/<id>/v<n>``. Content that a client PUTs
+Keys look like ``tenants/<tenant>/documents/<id>/v<n>``; approved versions move to
+``tenants/<tenant>/archive/<id>/v<n>``. Content that a client PUTs
 directly to S3 through a pre-signed URL lands under ``…/incoming/v<n>`` and is only
 promoted to ``…/v<n>`` after the same checks.
 """
@@ -38,6 +39,16 @@ def document_prefix(tenant_id: str, document_id) -> str:
 
 def version_key(tenant_id: str, document_id, number: int) -> str:
     return f"{document_prefix(tenant_id, document_id)}v{number}"
+
+
+def archive_prefix(tenant_id: str, document_id) -> str:
+    """The archive area: where an approved version moves (kept apart from working copies,
+    so a bucket policy or lifecycle rule can treat it differently)."""
+    return f"tenants/{tenant_id}/archive/{document_id}/"
+
+
+def archive_key(tenant_id: str, document_id, number: int) -> str:
+    return f"{archive_prefix(tenant_id, document_id)}v{number}"
 
 
 def incoming_key(tenant_id: str, document_id) -> str:
@@ -102,6 +113,10 @@ class Storage:
         """Move an object received directly (``incoming``) to its final key."""
         raise NotImplementedError
 
+    def copy(self, source: str, key: str) -> None:
+        """Copy an object; the copy appears whole or not at all."""
+        raise NotImplementedError
+
 
 class LocalStorage(Storage):
     name = "local"
@@ -149,6 +164,18 @@ class LocalStorage(Storage):
 
     def promote(self, source: str, key: str) -> None:
         os.replace(self.path(source), self.path(key))
+
+    def copy(self, source: str, key: str) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=spool_dir(), prefix="copy-", suffix=".part")
+        os.close(fd)
+        try:
+            shutil.copyfile(self.path(source), name)
+        except FileNotFoundError:
+            Path(name).unlink(missing_ok=True)
+            raise BlobMissing(source) from None
+        self.commit(Path(name), key)
 
 
 def _read_file(handle, start: int, end: int | None) -> Iterator[bytes]:
@@ -276,6 +303,17 @@ class S3Storage(Storage):
                 Config=self._transfer_config(),
             )
             self.client.delete_object(Bucket=self.bucket, Key=source)
+        except Exception as error:
+            raise self._wrap(error, source) from error
+
+    def copy(self, source: str, key: str) -> None:
+        try:
+            self.client.copy(
+                {"Bucket": self.bucket, "Key": source},
+                self.bucket,
+                key,
+                Config=self._transfer_config(),
+            )
         except Exception as error:
             raise self._wrap(error, source) from error
 

@@ -26,7 +26,7 @@ from docuflow.documents.parsers import SpooledUpload, SpoolMultiPartParser
 _FILENAME_STAR = re.compile(r"filename\*\s*=\s*([^;]+)", re.IGNORECASE)
 
 
-def _document_response(request, doc: Document, code: int = 200) -> Response:
+def document_response(request, doc: Document, code: int = 200) -> Response:
     urls = {doc.pk: services.upload_url(request, request.user, doc)}
     body = s.DocumentSerializer(doc, context={"request": request, "upload_urls": urls}).data
     return Response(body, status=code)
@@ -116,7 +116,7 @@ class DocumentListView(APIView):
             data = s.DocumentCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             doc = services.create_document(request.user, request=request, **data.validated_data)
-            return _document_response(request, _reload(request.user, doc), 201)
+            return document_response(request, _reload(request.user, doc), 201)
 
         # Refuse before reading a body that could never be stored.
         services.check_can_upload(request.user)
@@ -136,7 +136,7 @@ class DocumentListView(APIView):
         finally:
             if isinstance(upload, SpooledUpload):
                 upload.spool.discard()
-        return _document_response(request, _reload(request.user, doc), 201)
+        return document_response(request, _reload(request.user, doc), 201)
 
 
 class PendingListView(generics.ListAPIView):
@@ -152,7 +152,7 @@ class DocumentDetailView(APIView):
 
     @extend_schema(responses=s.DocumentSerializer)
     def get(self, request, pk):
-        return _document_response(request, selectors.document(request.user, pk))
+        return document_response(request, selectors.document(request.user, pk))
 
     @extend_schema(request=s.DocumentUpdateSerializer, responses=s.DocumentSerializer)
     def patch(self, request, pk):
@@ -163,7 +163,7 @@ class DocumentDetailView(APIView):
         for key in ("visibility", "allowed_roles", "allowed_users"):
             fields.setdefault(key, None)
         services.update_document(request.user, doc, request=request, **fields)
-        return _document_response(request, _reload(request.user, doc))
+        return document_response(request, _reload(request.user, doc))
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
@@ -196,7 +196,7 @@ class DocumentContentView(APIView):
             )
         finally:
             spool.discard()
-        return _document_response(request, _reload(request.user, doc))
+        return document_response(request, _reload(request.user, doc))
 
 
 class DocumentCompleteView(APIView):
@@ -208,7 +208,7 @@ class DocumentCompleteView(APIView):
     def post(self, request, pk):
         doc = selectors.document(request.user, pk)
         doc = services.complete_direct_upload(request.user, doc, request)
-        return _document_response(request, _reload(request.user, doc))
+        return document_response(request, _reload(request.user, doc))
 
 
 class DownloadUrlView(APIView):
@@ -279,7 +279,7 @@ class StartWorkflowView(APIView):
     def post(self, request, pk):
         doc = selectors.document(request.user, pk)
         doc = services.start_workflow_by_hand(request.user, doc, request)
-        return _document_response(request, _reload(request.user, doc))
+        return document_response(request, _reload(request.user, doc))
 
 
 # --- signed URLs (no bearer token: the signature is the credential) ---------------------------

@@ -1,4 +1,4 @@
-"""Business rules of the processing stage: the default workflow, rule sets, reruns."""
+"""Business rules of the processing stage: the shipped workflows, rule sets, reruns."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from docuflow.audit import services as audit
 from docuflow.documents import services as documents
 from docuflow.documents.models import Document, DocumentWorkflow
 from docuflow.engine import arns
+from docuflow.engine import errors as engine_errors
 from docuflow.engine import services as engine
 from docuflow.engine.models import StateMachine
 from docuflow.extraction import validate_rules
@@ -26,63 +27,82 @@ from docuflow.processing.tasks import DECIDED
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WORKFLOW_NAME = "docuflow-extract-and-validate"
-DEFINITION_FILE = Path(__file__).resolve().parent / "workflows" / "extract-and-validate.asl.json"
+WORKFLOWS_DIR = Path(__file__).resolve().parent / "workflows"
+# The document workflows DocuFlow ships (state machine name -> definition file). They are
+# installed in every tenant and kept up to date by DocuFlow; a tenant that wants another
+# flow creates its own state machine and binds it (see ``definitions.py``).
+SHIPPED_WORKFLOWS = {
+    "docuflow-extract-and-validate": "extract-and-validate",
+    "docuflow-document-review": "document-review",
+    "docuflow-multi-stage-review": "multi-stage-review",
+    "docuflow-parallel-review": "parallel-review",
+}
+EXTRACT_ONLY_WORKFLOW = "docuflow-extract-and-validate"
+# What a tenant's uploads run unless it binds another workflow: the multi-stage review
+# (a single REVIEWER decision unless the Total Amount is above the tenant's threshold).
+DEFAULT_WORKFLOW_NAME = "docuflow-multi-stage-review"
 TYPE_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,49}")
 READING_SETTINGS = ("date_order", "default_currency")
 
 
-# --- the default workflow ------------------------------------------------------------------
+# --- the shipped workflows -------------------------------------------------------------------
 
 
 @cache
-def _template() -> str:
-    return DEFINITION_FILE.read_text(encoding="utf-8")
+def _template(name: str) -> str:
+    return (WORKFLOWS_DIR / f"{SHIPPED_WORKFLOWS[name]}.asl.json").read_text(encoding="utf-8")
 
 
-def default_definition(tenant: Tenant) -> str:
-    """The shipped extract-and-validate definition, with the tenant's region and account."""
+def shipped_definition(tenant: Tenant, name: str = DEFAULT_WORKFLOW_NAME) -> str:
+    """A shipped definition, with the tenant's region and account filled in."""
     return (
-        _template()
+        _template(name)
         .replace("${Region}", arns.default_region())
         .replace("${AccountId}", tenant.account_id)
     )
 
 
-def ensure_default_workflow(tenant: Tenant) -> DocumentWorkflow:
-    """Make sure every upload of ``tenant`` runs a workflow; idempotent.
-
-    Creates (or brings up to date) the tenant's ``docuflow-extract-and-validate`` state
-    machine, and binds it as the tenant's default workflow (document type NULL) unless
-    the tenant already has a default binding (e.g. the full review workflow). Returns
-    the tenant's default binding.
-    """
-    existing = DocumentWorkflow.objects.filter(tenant=tenant, document_type__isnull=True).first()
-    if existing is not None and existing.state_machine.name != DEFAULT_WORKFLOW_NAME:
-        return existing
-    definition = default_definition(tenant)
-    with transaction.atomic():
-        machine = (
-            StateMachine.objects.select_related("revision", "tenant")
-            .filter(tenant=tenant, name=DEFAULT_WORKFLOW_NAME)
-            .first()
-        )
-        if machine is None:
-            machine = engine.create_state_machine(
-                tenant,
-                DEFAULT_WORKFLOW_NAME,
-                definition,
-                f"arn:aws:iam::{tenant.account_id}:role/docuflow-processing",
+def install_shipped_workflow(tenant: Tenant, name: str) -> StateMachine:
+    """Create the tenant's copy of a shipped workflow, or bring it up to date."""
+    definition = shipped_definition(tenant, name)
+    machine = (
+        StateMachine.objects.select_related("revision", "tenant")
+        .filter(tenant=tenant, name=name)
+        .first()
+    )
+    if machine is None:
+        try:
+            with transaction.atomic():
+                return engine.create_state_machine(
+                    tenant, name, definition, f"arn:aws:iam::{tenant.account_id}:role/docuflow"
+                )
+        except engine_errors.StateMachineAlreadyExists:  # installed concurrently
+            return StateMachine.objects.select_related("revision", "tenant").get(
+                tenant=tenant, name=name
             )
-        elif machine.definition != definition:
-            # A newer DocuFlow ships a newer definition; running executions keep theirs.
-            engine.update_state_machine(machine, definition=definition)
+    if machine.definition != definition:
+        # A newer DocuFlow ships a newer definition; running executions keep theirs.
+        engine.update_state_machine(machine, definition=definition)
+    return machine
+
+
+def ensure_default_workflow(tenant: Tenant) -> DocumentWorkflow:
+    """Install the shipped workflows in ``tenant`` and make sure every upload runs one.
+
+    Idempotent. Binds the multi-stage review as the tenant's default workflow (document
+    type NULL) unless the tenant already has a default binding. Returns that binding.
+    """
+    with transaction.atomic():
+        machines = {name: install_shipped_workflow(tenant, name) for name in SHIPPED_WORKFLOWS}
+        existing = DocumentWorkflow.objects.filter(
+            tenant=tenant, document_type__isnull=True
+        ).first()
         if existing is not None:
             return existing
         try:
             with transaction.atomic():
                 return DocumentWorkflow.objects.create(
-                    tenant=tenant, document_type=None, state_machine=machine
+                    tenant=tenant, document_type=None, state_machine=machines[DEFAULT_WORKFLOW_NAME]
                 )
         except IntegrityError:  # another process bound a default at the same moment
             return DocumentWorkflow.objects.get(tenant=tenant, document_type__isnull=True)

@@ -68,7 +68,7 @@ def error_name(code: str) -> str:
     return "Extraction." + "".join(part.capitalize() for part in code.split("_"))
 
 
-def _document_ref(payload, ctx: TaskContext) -> tuple[str, int | None]:
+def document_ref(payload, ctx: TaskContext) -> tuple[str, int | None]:
     """The document named by the input, which must belong to the execution's tenant."""
     if not isinstance(payload, dict) or not payload.get("document_id"):
         raise TaskError("DocuFlow.InvalidInput", "the task input needs a document_id")
@@ -85,7 +85,7 @@ def _document_ref(payload, ctx: TaskContext) -> tuple[str, int | None]:
     return document_id, version
 
 
-def _superseded(document_id: str, why: str) -> TaskError:
+def superseded(document_id: str, why: str) -> TaskError:
     log.info("document %s: %s; the task changes nothing", document_id, why)
     return TaskError("Extraction.Superseded", f"Document {document_id}: {why}")
 
@@ -94,16 +94,16 @@ def _superseded(document_id: str, why: str) -> TaskError:
 
 
 def extract_task(payload, ctx: TaskContext) -> dict:
-    document_id, version = _document_ref(payload, ctx)
+    document_id, version = document_ref(payload, ctx)
     doc = set_document_status(
         document_id, S.EXTRACTING, expected=PROCESSABLE, expected_version=version
     )
     if doc is None:
-        raise _superseded(document_id, "it is gone, decided, or has a newer version")
+        raise superseded(document_id, "it is gone, decided, or has a newer version")
     version = doc.version
     content = DocumentVersion.objects.filter(document=doc, number=version).first()
     if content is None:
-        raise _superseded(document_id, f"version {version} has no content")
+        raise superseded(document_id, f"version {version} has no content")
     rules, _threshold = selectors.rules_for(doc.tenant_id, doc.document_type)
 
     workdir = Path(tempfile.mkdtemp(prefix="docuflow-extract-"))
@@ -155,7 +155,7 @@ def extract_task(payload, ctx: TaskContext) -> dict:
             extracted_data=seed,
         )
         if updated is None:  # raising here rolls the record back too
-            raise _superseded(document_id, "it changed while it was being extracted")
+            raise superseded(document_id, "it changed while it was being extracted")
     return _state_result(seed, record, doc.document_type, rules)
 
 
@@ -225,12 +225,12 @@ def _record_failure(doc, version, ctx: TaskContext, reason: dict, started: float
 
 
 def validate_task(payload, ctx: TaskContext) -> dict:
-    document_id, version = _document_ref(payload, ctx)
+    document_id, version = document_ref(payload, ctx)
     doc = set_document_status(
         document_id, S.VALIDATING, expected={S.EXTRACTING, S.VALIDATING}, expected_version=version
     )
     if doc is None:
-        raise _superseded(document_id, "it is not being processed for this version any more")
+        raise superseded(document_id, "it is not being processed for this version any more")
     record = _extraction_to_validate(doc, payload)
     rules, threshold = selectors.rules_for(doc.tenant_id, doc.document_type)
     if record is not None and record.result:
@@ -249,7 +249,7 @@ def validate_task(payload, ctx: TaskContext) -> dict:
             extracted_data={**(doc.extracted_data or {}), "validation": result},
         )
         if updated is None:  # raising here rolls the record back too
-            raise _superseded(document_id, "it changed while it was being validated")
+            raise superseded(document_id, "it changed while it was being validated")
     return result
 
 
@@ -275,7 +275,7 @@ def set_status_task(payload, ctx: TaskContext) -> dict:
     reached through an unexpected error (``error`` from a Catch) the document gets a
     ``failure_reason`` too, unless the extract task already gave it one.
     """
-    document_id, version = _document_ref(payload, ctx)
+    document_id, version = document_ref(payload, ctx)
     status = payload.get("status")
     if status not in S.values:
         raise TaskError("DocuFlow.InvalidInput", f"unknown document status {status!r}")

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from docuflow.processing import definition_views as defs
 from docuflow.processing import views
 
 urlpatterns = [
@@ -25,5 +26,18 @@ urlpatterns = [
         "extraction-rules/<uuid:pk>/",
         views.RuleSetDetailView.as_view(),
         name="extraction-rules-detail",
+    ),
+    path("workflow-definitions/", defs.DefinitionListView.as_view(), name="workflow-definitions"),
+    path("workflow-definitions/validate/", defs.ValidateView.as_view(), name="workflow-validate"),
+    path(
+        "workflow-definitions/<str:name>/",
+        defs.DefinitionDetailView.as_view(),
+        name="workflow-definition",
+    ),
+    path("workflow-bindings/", defs.BindingListView.as_view(), name="workflow-bindings"),
+    path(
+        "workflow-bindings/<str:document_type>/",
+        defs.BindingDetailView.as_view(),
+        name="workflow-binding",
     ),
 ]

@@ -1,0 +1,221 @@
+"""Documents as the subject of human tasks: the review steps of the document workflows.
+
+The shipped review workflows (``processing/workflows/*review*.asl.json``) call:
+
+* ``docuflow-prepare-review`` (state NotifyReviewer): the document becomes
+  PENDING_APPROVAL and the review is planned: whether a MANAGER stage follows (Total
+  Amount above the tenant's ``second_stage_amount``), when to escalate, who may never
+  decide (the uploader: four eyes), the named approvers of a parallel review;
+* the approvals app's human-task resources (WaitForApproval), whose decision arrives
+  through ``decide_document`` (API) or an e-mail link, and sets the document's status
+  in the decision's own transaction (``_on_decided``);
+* ``docuflow-archive`` (ArchiveDocument): the approved version moves to the archive
+  area of storage and the document becomes ARCHIVED;
+* ``docuflow-notify-completion`` (NotifyCompletion): the uploader is e-mailed the outcome.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from rest_framework import exceptions
+
+from docuflow.accounts import roles
+from docuflow.accounts.models import User
+from docuflow.api.errors import Conflict
+from docuflow.approvals import mail, services, subjects
+from docuflow.approvals.models import HumanTask
+from docuflow.documents import services as documents
+from docuflow.documents import storage
+from docuflow.documents.models import Document, DocumentVersion
+from docuflow.engine import clock
+from docuflow.engine.resources import TaskContext, TaskError, register_function
+from docuflow.processing.status import set_document_status
+from docuflow.processing.tasks import document_ref, superseded
+
+S = Document.Status
+DOCUMENT = HumanTask.Subject.DOCUMENT
+DECIDED = (S.APPROVED, S.REJECTED, S.ARCHIVED)
+SHOWN_FIELDS = 8
+
+
+# --- the subject ----------------------------------------------------------------------------
+
+
+def _describe(tenant_id: str, subject_id: str) -> subjects.Description | None:
+    doc = (
+        Document.objects.select_related("uploaded_by")
+        .filter(tenant_id=tenant_id, pk__in=services.parse_uuids([subject_id]))
+        .first()
+    )
+    if doc is None:
+        return None
+    data = doc.extracted_data if isinstance(doc.extracted_data, dict) else {}
+    lines = [
+        ("Title", doc.title),
+        ("Type", doc.get_document_type_display()),
+        ("File", f"{doc.filename} ({doc.file_size} bytes, version {doc.version})"),
+        ("Uploaded by", doc.uploaded_by.email if doc.uploaded_by else "-"),
+        ("Uploaded", doc.created_at.strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+    if isinstance(data.get("confidence"), int | float):
+        lines.append(("Extraction confidence", f"{data['confidence']:.1f}"))
+    fields = data.get("key_values") if isinstance(data.get("key_values"), dict) else {}
+    lines += [(str(k), str(v)) for k, v in list(fields.items())[:SHOWN_FIELDS]]
+    lines.append(("Document id", str(doc.pk)))
+    return subjects.Description(
+        title=f"Review {doc.get_document_type_display().lower()}: {doc.title}"[:300],
+        lines=lines,
+        requested_by_id=doc.uploaded_by_id,
+    )
+
+
+def _on_decided(task: HumanTask, actor: User) -> None:
+    """Inside the decision's transaction: the document follows the decision at once.
+
+    A rejection at any stage rejects; an approval decides only at the final stage (an
+    earlier stage's approval leaves the document PENDING_APPROVAL for the next one).
+    """
+    if task.status == HumanTask.Status.APPROVED and not task.final:
+        return
+    found = services.parse_uuids([task.subject_id])
+    if not found:  # a workflow's own subject id, not one of the vault's documents
+        return
+    set_document_status(
+        found[0],
+        task.status,
+        expected={S.PENDING_APPROVAL},
+        actor=actor,
+        details={"task_id": str(task.pk), "stage": task.stage},
+        reviewed_by=actor,
+        reviewed_at=task.decided_at or clock.now(),
+        review_notes=task.reason if task.status == HumanTask.Status.REJECTED else task.notes,
+    )
+
+
+subjects.register_subject(DOCUMENT, describe=_describe, on_decided=_on_decided)
+
+
+# --- deciding through the documents API -----------------------------------------------------
+
+
+def decide_document(actor: User, doc: Document, decision: str, note: str, request=None):
+    """``POST /documents/{id}/approve/`` and ``/reject/``: decide the document's open task.
+
+    403 for a role that cannot approve; 409 when the document is not waiting for this
+    user's decision (decided already, not yet in review, someone else's stage, or a
+    parallel review this user already voted in). The caller resolved ``doc`` through
+    the visibility rules (another tenant's document is a 404 before this).
+    """
+    if not roles.can_approve(actor.role):
+        raise exceptions.PermissionDenied("Your role may not approve or reject documents.")
+    pending = HumanTask.objects.filter(
+        tenant_id=doc.tenant_id,
+        subject_type=DOCUMENT,
+        subject_id=str(doc.pk),
+        status=HumanTask.Status.PENDING,
+    ).order_by("created_at")
+    task = pending.filter(services.decidable_filter(actor)).distinct().first()
+    if task is None:
+        current = Document.objects.filter(pk=doc.pk).values_list("status", flat=True).first()
+        if current in DECIDED:
+            raise Conflict(f"The document was already decided ({current}).")
+        if pending.exists():
+            raise Conflict("The document is not waiting for your decision.")
+        raise Conflict(f"The document is not waiting for a decision (it is {current}).")
+    services.decide(actor, task, decision, note, request=request, via="documents-api")
+    return Document.objects.get(pk=doc.pk)
+
+
+# --- task resources ---------------------------------------------------------------------------
+
+
+def _amount(value) -> Decimal | None:
+    try:
+        found = Decimal(str(value).replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return found if found.is_finite() else None
+
+
+def _parallel_approvers(tenant_id: str, ids, uploader_id) -> list[str]:
+    members = User.objects.filter(
+        tenant_id=tenant_id, is_active=True, pk__in=services.parse_uuids(ids)
+    ).exclude(pk=uploader_id)
+    allowed = [r.value for r in services.ROLE_ORDER if roles.can_approve(r)]
+    return [str(pk) for pk in members.filter(role__in=allowed).values_list("pk", flat=True)]
+
+
+def prepare_review(payload, ctx: TaskContext) -> dict:
+    """NotifyReviewer: PENDING_APPROVAL, and the plan of the review (see module doc)."""
+    document_id, version = document_ref(payload, ctx)
+    doc = set_document_status(
+        document_id,
+        S.PENDING_APPROVAL,
+        expected={S.VALIDATING, S.PENDING_APPROVAL},
+        expected_version=version,
+    )
+    if doc is None:
+        raise superseded(document_id, "it is no longer being validated")
+    rules = services.approval_settings(ctx.tenant_id)
+    data = doc.extracted_data if isinstance(doc.extracted_data, dict) else {}
+    fields = data.get("key_values") if isinstance(data.get("key_values"), dict) else {}
+    amount = _amount(fields.get("Total Amount"))
+    second_stage = amount is not None and amount > rules.second_stage_amount
+    approvers = _parallel_approvers(ctx.tenant_id, rules.parallel_approvers, doc.uploaded_by_id)
+    uploader = [str(doc.uploaded_by_id)] if doc.uploaded_by_id else []
+    return {
+        "documentId": document_id,
+        "secondStage": second_stage,
+        "singleStage": not second_stage,
+        "amount": str(amount) if amount is not None else None,
+        "threshold": str(rules.second_stage_amount),
+        "escalateAfterSeconds": int(rules.escalate_after_seconds),
+        "excludedUsers": uploader,
+        "uploaderId": uploader[0] if uploader else "",
+        "approvers": approvers,
+        "requiredApprovals": max(1, min(rules.parallel_required_approvals, len(approvers))),
+        "parallelRoles": [] if approvers else ["REVIEWER"],
+    }
+
+
+def archive(payload, ctx: TaskContext) -> dict:
+    """ArchiveDocument: move the approved version to the archive area; ARCHIVED."""
+    document_id, version = document_ref(payload, ctx)
+    doc = Document.objects.get(pk=document_id)
+    number = version if version is not None else doc.version
+    if doc.version != number or doc.status not in (S.APPROVED, S.ARCHIVED):
+        raise superseded(document_id, f"version {number} is not the approved one")
+    try:
+        moved = documents.archive_version(ctx.tenant_id, document_id, number)
+    except (storage.StorageError, DocumentVersion.DoesNotExist) as error:
+        raise TaskError("Archive.Failed", f"{type(error).__name__}: {error}") from None
+    set_document_status(document_id, S.ARCHIVED, expected={S.APPROVED}, expected_version=number)
+    return {"document_id": document_id, "version": number, "archive_key": moved.storage_key}
+
+
+def notify_completion(payload, ctx: TaskContext) -> dict:
+    """NotifyCompletion: e-mail the uploader the outcome (once per version and status)."""
+    document_id, version = document_ref(payload, ctx)
+    doc = Document.objects.select_related("uploaded_by").get(pk=document_id)
+    uploader = doc.uploaded_by
+    if uploader is None or not uploader.is_active or (version and doc.version != version):
+        return {"notified": False}
+    email = mail.queue(
+        tenant_id=ctx.tenant_id,
+        key=f"document-outcome:{doc.pk}:v{doc.version}:{doc.status}",
+        kind=mail.DOCUMENT_OUTCOME,
+        recipient=uploader,
+        subject_type=DOCUMENT,
+        subject_id=str(doc.pk),
+        context={"status": doc.status, "version": doc.version},
+    )
+    if email is not None:
+        mail.deliver([email.pk])
+    return {"notified": email is not None, "status": doc.status}
+
+
+def register() -> None:
+    register_function("docuflow-prepare-review", prepare_review)
+    register_function("docuflow-archive", archive)
+    register_function("docuflow-notify-completion", notify_completion)
