@@ -1,6 +1,7 @@
 """Choice rules, compiled once into predicates.
 
-Each rule of a Choice state becomes a :class:`ChoiceRule` whose ``matches(data, context)``
+Each rule of a Choice state becomes a :class:`ChoiceRule` whose
+``matches(data, context, variables)``
 is a closure built at definition time, so evaluating a Choice is a few Python calls.
 
 AWS semantics kept here:
@@ -26,7 +27,7 @@ from .paths import PathNotFoundError, select
 
 __all__ = ["ChoiceRule", "compile_rule", "is_timestamp", "parse_timestamp"]
 
-Predicate = Callable[[Any, dict], bool]
+Predicate = Callable[..., bool]  # (data, context, variables=None) -> bool
 
 _TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
@@ -54,27 +55,34 @@ def is_timestamp(value: Any) -> bool:
 @dataclass(frozen=True, slots=True)
 class ChoiceRule:
     next: str
-    matches: Predicate
+    matches: Predicate | None  # JSONPath rules; None for a JSONata rule
+    condition: Any = None  # JSONata rules: the Condition (an expression or a literal)
+    assign: Any = None  # the rule's own Assign block, when it has one
+    output: Any = None  # JSONata: the rule's own Output, when it has one
 
 
-def compile_rule(rule: dict) -> ChoiceRule:
+def compile_rule(rule: dict, language: str = "JSONPath") -> ChoiceRule:
     """Compile one top-level rule (it carries ``Next``)."""
-    return ChoiceRule(rule["Next"], _compile(rule))
+    if language == "JSONata":
+        return ChoiceRule(
+            rule["Next"], None, rule.get("Condition"), rule.get("Assign"), rule.get("Output")
+        )
+    return ChoiceRule(rule["Next"], _compile(rule), assign=rule.get("Assign"))
 
 
 def _compile(rule: dict) -> Predicate:
     if "And" in rule:
         parts = tuple(_compile(item) for item in rule["And"])
-        return lambda data, ctx: all(part(data, ctx) for part in parts)
+        return lambda data, ctx, vars=None: all(part(data, ctx, vars) for part in parts)
     if "Or" in rule:
         parts = tuple(_compile(item) for item in rule["Or"])
-        return lambda data, ctx: any(part(data, ctx) for part in parts)
+        return lambda data, ctx, vars=None: any(part(data, ctx, vars) for part in parts)
     if "Not" in rule:
         inner = _compile(rule["Not"])
-        return lambda data, ctx: not inner(data, ctx)
+        return lambda data, ctx, vars=None: not inner(data, ctx, vars)
     variable = rule["Variable"]
     for key, operand in rule.items():
-        if key in ("Variable", "Next", "Comment"):
+        if key in ("Variable", "Next", "Comment", "Assign"):
             continue
         if key == "IsPresent":
             return _is_present(variable, bool(operand))
@@ -88,9 +96,9 @@ def _compile(rule: dict) -> Predicate:
     raise ValueError("Choice rule has no comparison operator")
 
 
-def _lookup(path: str, data: Any, ctx: dict) -> Any:
+def _lookup(path: str, data: Any, ctx: dict, variables: dict | None) -> Any:
     try:
-        return select(path, data, ctx)
+        return select(path, data, ctx, variables)
     except PathNotFoundError:
         raise StatesError(
             RUNTIME,
@@ -100,9 +108,9 @@ def _lookup(path: str, data: Any, ctx: dict) -> Any:
 
 
 def _is_present(variable: str, expected: bool) -> Predicate:
-    def test(data, ctx):
+    def test(data, ctx, vars=None):
         try:
-            select(variable, data, ctx)
+            select(variable, data, ctx, vars)
         except PathNotFoundError:
             return not expected
         return expected
@@ -111,15 +119,15 @@ def _is_present(variable: str, expected: bool) -> Predicate:
 
 
 def _type_test(variable: str, check: Callable[[Any], bool], expected: bool) -> Predicate:
-    return lambda data, ctx: check(_lookup(variable, data, ctx)) is expected
+    return lambda data, ctx, vars=None: check(_lookup(variable, data, ctx, vars)) is expected
 
 
 def _compare_value(variable: str, compare: Callable[[Any, Any], bool], operand: Any):
-    return lambda data, ctx: compare(_lookup(variable, data, ctx), operand)
+    return lambda data, ctx, vars=None: compare(_lookup(variable, data, ctx, vars), operand)
 
 
 def _compare_path(variable: str, compare: Callable[[Any, Any], bool], operand_path: str):
-    return lambda data, ctx: compare(_lookup(variable, data, ctx), _lookup(operand_path, data, ctx))
+    return lambda data, ctx, vars=None: compare(_lookup(variable, data, ctx, vars), _lookup(operand_path, data, ctx, vars))
 
 
 def _prepare(key: str, operand: Any) -> Any:

@@ -6,7 +6,10 @@ recompute on every transition (resource kind, compiled Choice rules, program ids
 computed once here.
 
 Payload templates (Parameters, ResultSelector, ItemSelector, Result) are kept as the plain
-JSON values of the definition; they are shared, never mutated.
+JSON values of the definition; they are shared, never mutated. So are the JSONata fields
+(Arguments, Output, Assign, Items, Condition) and the expression-valued numbers: every
+state records its resolved ``language`` ("JSONPath" or "JSONata"), which decides how the
+interpreter reads them.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ class Catcher:
     error_equals: tuple[str, ...]
     next: str
     result_path: str | None = "$"
+    assign: Any = ABSENT
+    output: Any = ABSENT  # JSONata only; the error output when absent
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,9 @@ class State:
     end: bool = False
     input_path: str | None = "$"  # None means the JSON null (an empty object as input)
     output_path: str | None = "$"
+    language: str = "JSONPath"  # the state's resolved QueryLanguage
+    assign: Any = ABSENT  # the Assign block (variables), either language
+    output: Any = ABSENT  # JSONata Output
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,11 +99,12 @@ class PassState(State):
 class TaskState(State):
     resource: Resource
     parameters: Any = ABSENT
+    arguments: Any = ABSENT  # JSONata
     result_selector: Any = ABSENT
     result_path: str | None = "$"
-    timeout_seconds: int | None = None
+    timeout_seconds: int | str | None = None  # a str is a JSONata expression
     timeout_seconds_path: str | None = None
-    heartbeat_seconds: int | None = None
+    heartbeat_seconds: int | str | None = None
     heartbeat_seconds_path: str | None = None
     retry: tuple[Retrier, ...] = ()
     catch: tuple[Catcher, ...] = ()
@@ -109,7 +118,7 @@ class ChoiceState(State):
 
 @dataclass(frozen=True, kw_only=True)
 class WaitState(State):
-    seconds: float | None = None
+    seconds: float | str | None = None  # a str is a JSONata expression
     timestamp: str | None = None
     seconds_path: str | None = None
     timestamp_path: str | None = None
@@ -132,6 +141,7 @@ class FailState(State):
 class ParallelState(State):
     branches: tuple[Program, ...] = ()
     parameters: Any = ABSENT
+    arguments: Any = ABSENT  # JSONata
     result_selector: Any = ABSENT
     result_path: str | None = "$"
     retry: tuple[Retrier, ...] = ()
@@ -142,14 +152,15 @@ class ParallelState(State):
 class MapState(State):
     processor: Program
     items_path: str = "$"
+    items: Any = ABSENT  # JSONata: an array or an expression
     item_selector: Any = ABSENT
     item_reader: Any = ABSENT
     item_batcher: Any = ABSENT
-    max_concurrency: int = 0
+    max_concurrency: int | str = 0  # a str is a JSONata expression (so are the two below)
     max_concurrency_path: str | None = None
-    tolerated_failure_percentage: float | None = None
+    tolerated_failure_percentage: float | str | None = None
     tolerated_failure_percentage_path: str | None = None
-    tolerated_failure_count: int | None = None
+    tolerated_failure_count: int | str | None = None
     tolerated_failure_count_path: str | None = None
     result_selector: Any = ABSENT
     result_path: str | None = "$"
@@ -213,10 +224,9 @@ def _problem(message: str, location: str) -> Diagnostic:
 
 
 def _build_machine(document: dict) -> StateMachine:
-    if document.get("QueryLanguage", "JSONPath") != "JSONPath":
-        raise InvalidDefinition([_problem("JSONata is not supported", "/QueryLanguage")])
     programs: dict[str, Program] = {}
-    program = _build_program("", document, programs)
+    language = document.get("QueryLanguage", "JSONPath")
+    program = _build_program("", document, programs, language)
     # Deep-copied so the caller's dict can change without touching the model.
     frozen_doc = json.loads(json.dumps(document))
     return StateMachine(
@@ -229,18 +239,20 @@ def _build_machine(document: dict) -> StateMachine:
     )
 
 
-def _build_program(program_id: str, doc: dict, programs: dict[str, Program]) -> Program:
+def _build_program(
+    program_id: str, doc: dict, programs: dict[str, Program], language: str
+) -> Program:
+    # Nested states fall back to the machine's language, not the enclosing state's (AWS).
     states = {
-        name: _build_state(program_id, name, body, programs) for name, body in doc["States"].items()
+        name: _build_state(program_id, name, body, programs, language)
+        for name, body in doc["States"].items()
     }
     program = Program(program_id, doc["StartAt"], MappingProxyType(states))
     programs[program_id] = program
     return program
 
 
-def _common(name: str, body: dict) -> dict[str, Any]:
-    if body.get("QueryLanguage", "JSONPath") != "JSONPath":
-        raise InvalidDefinition([_problem("JSONata is not supported", f"/States/{name}")])
+def _common(name: str, body: dict, machine_language: str) -> dict[str, Any]:
     return {
         "name": name,
         "type": body["Type"],
@@ -249,12 +261,17 @@ def _common(name: str, body: dict) -> dict[str, Any]:
         "end": bool(body.get("End", False)),
         "input_path": body.get("InputPath", "$"),
         "output_path": body.get("OutputPath", "$"),
+        "language": body.get("QueryLanguage", machine_language),
+        "assign": body.get("Assign", ABSENT),
+        "output": body.get("Output", ABSENT),
     }
 
 
-def _build_state(program_id: str, name: str, body: dict, programs: dict) -> State:
+def _build_state(
+    program_id: str, name: str, body: dict, programs: dict, machine_language: str
+) -> State:
     kind = body["Type"]
-    common = _common(name, body)
+    common = _common(name, body, machine_language)
     if kind == "Pass":
         return PassState(
             **common,
@@ -267,6 +284,7 @@ def _build_state(program_id: str, name: str, body: dict, programs: dict) -> Stat
             **common,
             resource=parse_resource(body["Resource"]),
             parameters=body.get("Parameters", ABSENT),
+            arguments=body.get("Arguments", ABSENT),
             result_selector=body.get("ResultSelector", ABSENT),
             result_path=body.get("ResultPath", "$"),
             timeout_seconds=body.get("TimeoutSeconds"),
@@ -281,7 +299,9 @@ def _build_state(program_id: str, name: str, body: dict, programs: dict) -> Stat
 
         return ChoiceState(
             **common,
-            choices=tuple(compile_rule(rule) for rule in body.get("Choices", ())),
+            choices=tuple(
+                compile_rule(rule, common["language"]) for rule in body.get("Choices", ())
+            ),
             default=body.get("Default"),
         )
     if kind == "Wait":
@@ -305,13 +325,14 @@ def _build_state(program_id: str, name: str, body: dict, programs: dict) -> Stat
     if kind == "Parallel":
         prefix = f"{program_id}/{name}"
         branches = tuple(
-            _build_program(f"{prefix}#{index}", branch, programs)
+            _build_program(f"{prefix}#{index}", branch, programs, machine_language)
             for index, branch in enumerate(body["Branches"])
         )
         return ParallelState(
             **common,
             branches=branches,
             parameters=body.get("Parameters", ABSENT),
+            arguments=body.get("Arguments", ABSENT),
             result_selector=body.get("ResultSelector", ABSENT),
             result_path=body.get("ResultPath", "$"),
             retry=_retriers(body),
@@ -319,11 +340,14 @@ def _build_state(program_id: str, name: str, body: dict, programs: dict) -> Stat
         )
     if kind == "Map":
         processor_doc = body.get("ItemProcessor") or body["Iterator"]
-        processor = _build_program(f"{program_id}/{name}#items", processor_doc, programs)
+        processor = _build_program(
+            f"{program_id}/{name}#items", processor_doc, programs, machine_language
+        )
         return MapState(
             **common,
             processor=processor,
             items_path=body.get("ItemsPath", "$"),
+            items=body.get("Items", ABSENT),
             item_selector=body.get("ItemSelector", body.get("Parameters", ABSENT)),
             item_reader=body.get("ItemReader", ABSENT),
             item_batcher=body.get("ItemBatcher", ABSENT),
@@ -361,6 +385,8 @@ def _catchers(body: dict) -> tuple[Catcher, ...]:
             error_equals=tuple(item["ErrorEquals"]),
             next=item["Next"],
             result_path=item.get("ResultPath", "$"),
+            assign=item.get("Assign", ABSENT),
+            output=item.get("Output", ABSENT),
         )
         for item in body.get("Catch", ())
     )

@@ -34,6 +34,8 @@ SUCCEEDED | FAILED | TIMED_OUT | ABORTED), ``output``, ``error``, ``cause``, ``t
 Parallel branch or a Map iteration) with its current state name and raw input. A frame
 blocked on a Map or Parallel keeps its running children inside ``wait.children``; the
 ``tasks``/``timers`` indexes map ids to the frame path (child indexes from the root).
+A frame's ``vars`` holds the workflow variables its states assigned (see
+:mod:`docuflow.asl.variables`); a child frame records its ``path`` to find the outer ones.
 """
 
 from __future__ import annotations
@@ -70,8 +72,11 @@ from .history import (
 )
 from .intrinsics import evaluate as evaluate_intrinsic
 from .intrinsics import is_intrinsic
+from .jsonata_query import UNDEFINED, expression_text, is_expression
+from .jsonata_query import evaluate as evaluate_jsonata
 from .paths import PathNotFoundError, apply_result_path, select
 from .templates import resolve
+from .variables import assigned_details, check_assignment_sizes, resolve_jsonata
 
 __all__ = [
     "CancelTask",
@@ -453,15 +458,124 @@ class _Run:
         if path is None:
             return {}
         try:
-            return select(path, data, self.context(frame))
+            return select(path, data, self.context(frame), self.vars_of(frame))
         except PathNotFoundError:
             raise StatesError(
                 E.RUNTIME,
                 f"Invalid path '{path}' : No results for path: {_bracket_path(path)}",
             )
 
-    def resolve(self, template: Any, data: Any, ctx: dict, field: str) -> Any:
-        return resolve(template, data, ctx, self.rng, field=field)
+    # ----------------------------------------------------------------- variables and JSONata
+
+    def vars_of(self, frame: dict) -> dict:
+        """The variables ``frame``'s states see: its own over those of enclosing frames."""
+        child_path = frame.get("path")
+        if not child_path:
+            return frame.get("vars") or {}
+        merged = dict(self.st["root"].get("vars") or {})
+        outer = self.st["root"]
+        for index in child_path:
+            outer = outer["wait"]["children"].get(str(index)) or frame
+            merged.update(outer.get("vars") or {})
+        return merged
+
+    def states_var(self, frame: dict, ctx: dict, **extra: Any) -> dict:
+        """``$states`` for a JSONata state: input, context, and result or errorOutput."""
+        return {"input": frame["input"], "context": ctx, **extra}
+
+    def query(self, frame: dict, template: Any, field: str, states: dict) -> Any:
+        """Evaluate a JSONata template; an error records EvaluationFailed (as AWS does)."""
+        variables = self.vars_of(frame)
+
+        def evaluate(text: str, where: str) -> Any:
+            return evaluate_jsonata(
+                text, states, variables, field=where, now=self.now, rng=self.rng
+            )
+
+        try:
+            return resolve_jsonata(template, evaluate, field)
+        except StatesError as exc:
+            raise self.evaluation_failed(frame, exc, field)
+
+    def query_value(self, frame: dict, value: Any, field: str, states: dict) -> Any:
+        """One expression-or-literal field (TimeoutSeconds, Condition …); may be UNDEFINED."""
+        if not is_expression(value):
+            return value
+        try:
+            return evaluate_jsonata(
+                expression_text(value),
+                states,
+                self.vars_of(frame),
+                field=field,
+                now=self.now,
+                rng=self.rng,
+            )
+        except StatesError as exc:
+            raise self.evaluation_failed(frame, exc, field)
+
+    def evaluation_failed(self, frame: dict, exc: StatesError, field: str) -> StatesError:
+        if exc.error != E.QUERY_EVALUATION_ERROR:
+            return exc
+        cause = (
+            f"An error occurred while executing the state '{frame['state']}' "
+            f"(entered at the event id #{frame.get('eid', 0)}). {exc.cause}"
+        )
+        self.emit(
+            frame,
+            "EvaluationFailed",
+            {"error": exc.error, "cause": cause, "location": field, "state": frame["state"]},
+        )
+        return StatesError(exc.error, cause)
+
+    def typed(self, frame: dict, value: Any, field: str, expected: str) -> Any:
+        """Check an expression field's result type (number, integer, string, boolean …)."""
+        if value is UNDEFINED:
+            problem = "returned nothing (undefined)."
+        else:
+            ok = {
+                "boolean": type(value) is bool,
+                "string": type(value) is str,
+                "array": type(value) is list,
+                "number": type(value) in (int, float),
+                "integer": type(value) is int,
+            }[expected]
+            if ok:
+                return value
+            problem = (
+                f"returned an unexpected result type. Expected '{expected}', but was "
+                f"'{_json_kind(value)}' for value: {self.json(value)}"
+            )
+        raise self.evaluation_failed(
+            frame,
+            StatesError(
+                E.QUERY_EVALUATION_ERROR,
+                f"The JSONata expression specified for the field '{field}' {problem}",
+            ),
+            field,
+        )
+
+    def assign(self, frame: dict, block: Any, data: Any, ctx: dict, states: dict | None) -> dict:
+        """Evaluate an Assign block; returns {name: value}, committed later by exit()."""
+        if block is ABSENT or block is None:
+            return {}
+        if states is not None:  # JSONata
+            assigned = self.query(frame, block, "Assign", states)
+        else:
+            assigned = resolve(
+                block, data, ctx, self.rng, field="Assign", variables=self.vars_of(frame)
+            )
+        return assigned
+
+    def commit(self, frame: dict, assigned: dict) -> dict | None:
+        """Store assigned variables in ``frame``; return the history details for them."""
+        if not assigned:
+            return None
+        texts = check_assignment_sizes(assigned)
+        frame["vars"] = {**(frame.get("vars") or {}), **assigned}  # copy: states are shared
+        return assigned_details(texts)
+
+    def resolve(self, template: Any, data: Any, ctx: dict, field: str, frame: dict) -> Any:
+        return resolve(template, data, ctx, self.rng, field=field, variables=self.vars_of(frame))
 
     def check_size(self, text: str, what: str, frame: dict) -> None:
         if payload_too_large(text):
@@ -642,7 +756,7 @@ class _Run:
         frame["entered"] = self.now_iso
         frame["rc"] = 0
         frame.pop("retries", None)
-        self.emit(
+        frame["eid"] = self.emit(
             frame,
             state.type + "StateEntered",
             {
@@ -665,10 +779,7 @@ class _Run:
             elif kind is WaitState:
                 self.run_wait(frame, path, state)
             elif kind is SucceedState:
-                data = self.path_value(state.input_path, frame["input"], frame, "InputPath")
-                self.exit(
-                    frame, state, self.path_value(state.output_path, data, frame, "OutputPath")
-                )
+                self.run_succeed(frame, state)
             elif kind is FailState:
                 self.run_fail(frame, state)
             elif kind is ParallelState:
@@ -678,16 +789,25 @@ class _Run:
         except StatesError as exc:
             self.fail(frame, path, state, exc.error, exc.cause)
 
-    def exit(self, frame: dict, state: State, output: Any) -> None:
-        """Leave ``state`` with ``output``: go to Next, or finish the frame."""
+    def exit(
+        self,
+        frame: dict,
+        state: State,
+        output: Any,
+        assigned: dict | None = None,
+        next_state: Any = ABSENT,
+    ) -> None:
+        """Leave ``state`` with ``output`` and its assignments: go to Next, or finish."""
         text = self.json(output)
         self.check_size(text, "output", frame)
-        self.emit(
-            frame,
-            state.type + "StateExited",
-            {"name": state.name, "output": text, "outputDetails": {"truncated": False}},
-        )
-        self.goto(frame, state.next, output)
+        variables = self.commit(frame, assigned) if assigned else None
+        details: dict[str, Any] = {"name": state.name}
+        if variables:
+            details.update(variables)
+        details["output"] = text
+        details["outputDetails"] = {"truncated": False}
+        self.emit(frame, state.type + "StateExited", details)
+        self.goto(frame, state.next if next_state is ABSENT else next_state, output)
 
     def goto(self, frame: dict, next_state: str | None, output: Any) -> None:
         frame["wait"] = None
@@ -724,17 +844,11 @@ class _Run:
                         {"Error": error} if cause is None else {"Error": error, "Cause": cause}
                     )
                     try:
-                        output = apply_result_path(frame["input"], catcher.result_path, payload)
+                        output, assigned = self.caught(frame, state, catcher, payload)
+                        self.exit(frame, state, output, assigned, next_state=catcher.next)
                     except StatesError as exc:
                         error, cause = exc.error, exc.cause
                         break
-                    text = self.json(output)
-                    self.emit(
-                        frame,
-                        state.type + "StateExited",
-                        {"name": state.name, "output": text, "outputDetails": {"truncated": False}},
-                    )
-                    self.goto(frame, catcher.next, output)
                     return
         elif failed_event:
             self.emit(frame, failed_event)
@@ -771,43 +885,117 @@ class _Run:
 
     # ----------------------------------------------------------------- simple states
 
+    def caught(self, frame: dict, state: State, catcher: Any, payload: dict) -> tuple[Any, dict]:
+        """A catcher's output and assignments for the error output ``payload``."""
+        ctx = self.context(frame)
+        if state.language == "JSONata":
+            states = self.states_var(frame, ctx, errorOutput=payload)
+            assigned = self.assign(frame, catcher.assign, None, ctx, states)
+            if catcher.output is ABSENT:
+                return payload, assigned
+            return self.query(frame, catcher.output, "Output", states), assigned
+        assigned = self.assign(frame, catcher.assign, payload, ctx, None)
+        return apply_result_path(frame["input"], catcher.result_path, payload), assigned
+
+    def finish_jsonata(self, frame: dict, state: State, states: dict, default: Any) -> None:
+        """A JSONata state's end: Assign and Output (both see the old variables), then exit."""
+        assigned = self.assign(frame, state.assign, None, states["context"], states)
+        output = default
+        if state.output is not ABSENT:
+            output = self.query(frame, state.output, "Output", states)
+        self.exit(frame, state, output, assigned)
+
     def run_pass(self, frame: dict, state: PassState) -> None:
         raw = frame["input"]
+        if state.language == "JSONata":
+            states = self.states_var(frame, self.context(frame), result=raw)
+            self.finish_jsonata(frame, state, states, raw)
+            return
         data = self.path_value(state.input_path, raw, frame, "InputPath")
+        ctx = self.context(frame)
         if state.parameters is not ABSENT:
-            result = self.resolve(state.parameters, data, self.context(frame), "Parameters")
+            result = self.resolve(state.parameters, data, ctx, "Parameters", frame)
         elif state.result is not ABSENT:
             result = state.result
         else:
             result = data
+        assigned = self.assign(frame, state.assign, result, ctx, None)
         output = apply_result_path(raw, state.result_path, result)
-        self.exit(frame, state, self.path_value(state.output_path, output, frame, "OutputPath"))
+        output = self.path_value(state.output_path, output, frame, "OutputPath")
+        self.exit(frame, state, output, assigned)
+
+    def run_succeed(self, frame: dict, state: SucceedState) -> None:
+        raw = frame["input"]
+        if state.language == "JSONata":
+            states = self.states_var(frame, self.context(frame))
+            self.finish_jsonata(frame, state, states, raw)
+            return
+        data = self.path_value(state.input_path, raw, frame, "InputPath")
+        self.exit(frame, state, self.path_value(state.output_path, data, frame, "OutputPath"))
 
     def run_choice(self, frame: dict, state: ChoiceState) -> None:
-        data = self.path_value(state.input_path, frame["input"], frame, "InputPath")
+        raw = frame["input"]
         ctx = self.context(frame)
-        target = state.default
+        if state.language == "JSONata":
+            self.run_choice_jsonata(frame, state, ctx)
+            return
+        data = self.path_value(state.input_path, raw, frame, "InputPath")
+        variables = self.vars_of(frame)
+        target, block = state.default, state.assign
         for rule in state.choices:
-            if rule.matches(data, ctx):
-                target = rule.next
+            if rule.matches(data, ctx, variables):
+                target, block = rule.next, rule.assign
                 break
+        self._no_match(state, target)
+        assigned = self.assign(frame, block, data, ctx, None)
+        output = self.path_value(state.output_path, data, frame, "OutputPath")
+        self.exit(frame, state, output, assigned, next_state=target)
+
+    def run_choice_jsonata(self, frame: dict, state: ChoiceState, ctx: dict) -> None:
+        states = self.states_var(frame, ctx)
+        target, assign, output = state.default, state.assign, state.output
+        prefix = "Output"
+        for index, rule in enumerate(state.choices):
+            field = f"Choices[{index}]/Condition"
+            matched = self.query_value(frame, rule.condition, field, states)
+            if self.typed(frame, matched, field, "boolean"):
+                target = rule.next
+                assign = ABSENT if rule.assign is None else rule.assign
+                output = ABSENT if rule.output is None else rule.output
+                prefix = f"Choices[{index}]/Output"
+                break
+        self._no_match(state, target)
+        assigned = self.assign(frame, assign, None, ctx, states)
+        result = frame["input"]
+        if output is not ABSENT:
+            result = self.query(frame, output, prefix, states)
+        self.exit(frame, state, result, assigned, next_state=target)
+
+    def _no_match(self, state: ChoiceState, target: str | None) -> None:
         if target is None:
             raise StatesError(
                 E.NO_CHOICE_MATCHED,
                 f"No Choice rule of state '{state.name}' matched and it has no Default.",
             )
-        output = self.path_value(state.output_path, data, frame, "OutputPath")
-        text = self.json(output)
-        self.check_size(text, "output", frame)
-        self.emit(
-            frame,
-            "ChoiceStateExited",
-            {"name": state.name, "output": text, "outputDetails": {"truncated": False}},
-        )
-        self.goto(frame, target, output)
 
     def run_wait(self, frame: dict, path: list[int], state: WaitState) -> None:
-        data = self.path_value(state.input_path, frame["input"], frame, "InputPath")
+        raw = frame["input"]
+        ctx = self.context(frame)
+        if state.language == "JSONata":
+            states = self.states_var(frame, ctx)
+            if state.seconds is not None:
+                value = self.query_value(frame, state.seconds, "Seconds", states)
+                seconds = float(self.typed(frame, value, "Seconds", "integer"))
+            else:
+                stamp = self.query_value(frame, state.timestamp, "Timestamp", states)
+                seconds = self._until(self.typed(frame, stamp, "Timestamp", "string"))
+            assigned = self.assign(frame, state.assign, None, ctx, states)
+            output = raw
+            if state.output is not ABSENT:
+                output = self.query(frame, state.output, "Output", states)
+            self._wait(frame, path, state, seconds, output, assigned)
+            return
+        data = self.path_value(state.input_path, raw, frame, "InputPath")
         if state.seconds is not None:
             seconds = float(state.seconds)
         elif state.seconds_path is not None:
@@ -822,24 +1010,43 @@ class _Run:
             stamp = state.timestamp
             if stamp is None:
                 stamp = self.path_value(state.timestamp_path, data, frame, "TimestampPath")
-            when = parse_timestamp(stamp)
-            if when is None:
-                raise StatesError(
-                    E.RUNTIME,
-                    f"The TimestampPath parameter does not reference a valid ISO-8601 "
-                    f"extended offset date-time format string: {stamp!r}",
-                )
-            seconds = (when - self.now).total_seconds()
+            seconds = self._until(stamp)
+        assigned = self.assign(frame, state.assign, data, ctx, None)
         output = self.path_value(state.output_path, data, frame, "OutputPath")
+        self._wait(frame, path, state, seconds, output, assigned)
+
+    def _until(self, stamp: Any) -> float:
+        when = parse_timestamp(stamp)
+        if when is None:
+            raise StatesError(
+                E.RUNTIME,
+                f"The TimestampPath parameter does not reference a valid ISO-8601 "
+                f"extended offset date-time format string: {stamp!r}",
+            )
+        return (when - self.now).total_seconds()
+
+    def _wait(
+        self, frame: dict, path: list[int], state: WaitState, seconds: float, output, assigned
+    ) -> None:
         if seconds <= 0:
-            self.exit(frame, state, output)
+            self.exit(frame, state, output, assigned)
             return
         timer_id = self.start_timer(path, "wait", seconds)
         frame["wait"] = {"kind": "wait", "timer_id": timer_id, "output": output}
+        if assigned:
+            frame["wait"]["assigned"] = assigned
 
     def run_fail(self, frame: dict, state: FailState) -> None:
         raw = frame["input"]
         error, cause = state.error, state.cause
+        if state.language == "JSONata":
+            states = self.states_var(frame, self.context(frame))
+            if error is not None:
+                value = self.query_value(frame, error, "Error", states)
+                error = self.typed(frame, value, "Error", "string")
+            if cause is not None:
+                value = self.query_value(frame, cause, "Cause", states)
+                cause = self.typed(frame, value, "Cause", "string")
         if state.error_path is not None:
             error = self._fail_field(state.error_path, raw, frame, "ErrorPath")
         if state.cause_path is not None:
@@ -849,11 +1056,14 @@ class _Run:
 
     def _fail_field(self, path: str, raw: Any, frame: dict, field: str) -> str:
         # ErrorPath / CausePath take a reference path or an intrinsic function.
+        variables = self.vars_of(frame)
         if is_intrinsic(path):
-            value = evaluate_intrinsic(path, raw, self.context(frame), self.rng, field=field)
+            value = evaluate_intrinsic(
+                path, raw, self.context(frame), self.rng, field=field, variables=variables
+            )
         else:
             try:
-                value = select(path, raw, self.context(frame))
+                value = select(path, raw, self.context(frame), variables)
             except PathNotFoundError:
                 raise StatesError(E.RUNTIME, f"Invalid path '{path}' in {field}: no results")
         if type(value) is not str:
@@ -864,18 +1074,30 @@ class _Run:
 
     def run_task(self, frame: dict, path: list[int], state: TaskState) -> None:
         raw = frame["input"]
-        data = self.path_value(state.input_path, raw, frame, "InputPath")
         res = state.resource
         token = _new_token(self.rng) if res.wait_for_callback else None
         ctx = self.context(frame, token)
-        if state.parameters is not ABSENT:
-            payload = self.resolve(state.parameters, data, ctx, "Parameters")
+        if state.language == "JSONata":
+            states = self.states_var(frame, ctx)
+            payload = raw
+            if state.arguments is not ABSENT:
+                payload = self.query(frame, state.arguments, "Arguments", states)
+            timeout = self._query_seconds(frame, state.timeout_seconds, "TimeoutSeconds", states)
+            heartbeat = self._query_seconds(
+                frame, state.heartbeat_seconds, "HeartbeatSeconds", states
+            )
         else:
-            payload = data
-        timeout = self._seconds(state.timeout_seconds, state.timeout_seconds_path, data, frame)
-        heartbeat = self._seconds(
-            state.heartbeat_seconds, state.heartbeat_seconds_path, data, frame
-        )
+            data = self.path_value(state.input_path, raw, frame, "InputPath")
+            if state.parameters is not ABSENT:
+                payload = self.resolve(state.parameters, data, ctx, "Parameters", frame)
+            else:
+                payload = data
+            timeout = self._seconds(
+                state.timeout_seconds, state.timeout_seconds_path, data, frame
+            )
+            heartbeat = self._seconds(
+                state.heartbeat_seconds, state.heartbeat_seconds_path, data, frame
+            )
         text = self.json(payload)
         self.check_size(text, "input", frame)
         task_id = self.new_id("task")
@@ -933,6 +1155,21 @@ class _Run:
             )
         )
 
+    def _query_seconds(self, frame: dict, value: Any, field: str, states: dict) -> int | None:
+        if value is None:
+            return None
+        seconds = self.typed(frame, self.query_value(frame, value, field, states), field, "integer")
+        if seconds <= 0:
+            raise self.evaluation_failed(
+                frame,
+                StatesError(
+                    E.QUERY_EVALUATION_ERROR,
+                    f"The value of the field '{field}' must be a positive integer, got {seconds}",
+                ),
+                field,
+            )
+        return seconds
+
     def _seconds(self, fixed: int | None, path: str | None, data: Any, frame: dict) -> int | None:
         if path is None:
             return fixed
@@ -968,17 +1205,22 @@ class _Run:
         )
         try:
             self.check_size(text, "result", frame)
-            result = output
-            if state.result_selector is not ABSENT:
-                result = self.resolve(
-                    state.result_selector, output, self.context(frame), "ResultSelector"
-                )
-            combined = apply_result_path(frame["input"], state.result_path, result)
-            self.exit(
-                frame, state, self.path_value(state.output_path, combined, frame, "OutputPath")
-            )
+            self.finish_result(frame, state, output)
         except StatesError as exc:
             self.fail(frame, path, state, exc.error, exc.cause)
+
+    def finish_result(self, frame: dict, state: State, result: Any) -> None:
+        """Task, Map and Parallel: from the raw result to the state's output and exit."""
+        ctx = self.context(frame)
+        if state.language == "JSONata":
+            self.finish_jsonata(frame, state, self.states_var(frame, ctx, result=result), result)
+            return
+        assigned = self.assign(frame, state.assign, result, ctx, None)  # sees the raw result
+        if state.result_selector is not ABSENT:
+            result = self.resolve(state.result_selector, result, ctx, "ResultSelector", frame)
+        combined = apply_result_path(frame["input"], state.result_path, result)
+        output = self.path_value(state.output_path, combined, frame, "OutputPath")
+        self.exit(frame, state, output, assigned)
 
     def task_failed(
         self, frame: dict, path: list[int], wait: dict, error: str | None, cause: str | None
@@ -1031,7 +1273,7 @@ class _Run:
         if kind == "wait" and wait.get("timer_id") == timer_id:
             state = self.state_of(frame)
             try:
-                self.exit(frame, state, wait["output"])
+                self.exit(frame, state, wait["output"], wait.get("assigned"))
             except StatesError as exc:
                 self.fail(frame, path, state, exc.error, exc.cause)
         elif kind == "retry" and wait.get("timer_id") == timer_id:
@@ -1047,9 +1289,17 @@ class _Run:
     # ----------------------------------------------------------------- Parallel and Map
 
     def run_parallel(self, frame: dict, path: list[int], state: ParallelState) -> None:
-        data = self.path_value(state.input_path, frame["input"], frame, "InputPath")
-        if state.parameters is not ABSENT:
-            data = self.resolve(state.parameters, data, self.context(frame), "Parameters")
+        if state.language == "JSONata":
+            data = frame["input"]
+            if state.arguments is not ABSENT:
+                states = self.states_var(frame, self.context(frame))
+                data = self.query(frame, state.arguments, "Arguments", states)
+        else:
+            data = self.path_value(state.input_path, frame["input"], frame, "InputPath")
+            if state.parameters is not ABSENT:
+                data = self.resolve(
+                    state.parameters, data, self.context(frame), "Parameters", frame
+                )
         self.emit(frame, "ParallelStateStarted")
         total = len(state.branches)
         frame["wait"] = {
@@ -1067,33 +1317,42 @@ class _Run:
         self.after_children(frame, path)
 
     def run_map(self, frame: dict, path: list[int], state: MapState) -> None:
-        data = self.path_value(state.input_path, frame["input"], frame, "InputPath")
         if state.item_reader is not ABSENT:
             raise StatesError(E.ITEM_READER_FAILED, "ItemReader is not supported by this engine")
-        items = self.path_value(state.items_path, data, frame, "ItemsPath")
-        if type(items) is not list:
-            raise StatesError(
-                E.RUNTIME,
-                f"Invalid path '{state.items_path}': The Map state's ItemsPath must reference "
-                f"a JSON array, got {self.json(items)[:200]}",
+        if state.language == "JSONata":
+            data = frame["input"]
+            items, max_concurrency, tolerated_count, tolerated_pct, inputs = self._map_jsonata(
+                frame, state
             )
-        max_concurrency = state.max_concurrency
-        if state.max_concurrency_path is not None:
-            max_concurrency = self._count(state.max_concurrency_path, data, frame)
-        tolerated_count = state.tolerated_failure_count
-        if state.tolerated_failure_count_path is not None:
-            tolerated_count = self._count(state.tolerated_failure_count_path, data, frame)
-        tolerated_pct = state.tolerated_failure_percentage
-        if state.tolerated_failure_percentage_path is not None:
-            tolerated_pct = self._number(state.tolerated_failure_percentage_path, data, frame)
-        ctx = self.context(frame)
-        if state.item_selector is not ABSENT:
-            inputs = []
-            for index, item in enumerate(items):
-                ctx["Map"] = {"Item": {"Index": index, "Value": item}}
-                inputs.append(self.resolve(state.item_selector, data, ctx, "ItemSelector"))
+            ctx = self.context(frame)
         else:
-            inputs = items
+            data = self.path_value(state.input_path, frame["input"], frame, "InputPath")
+            items = self.path_value(state.items_path, data, frame, "ItemsPath")
+            if type(items) is not list:
+                raise StatesError(
+                    E.RUNTIME,
+                    f"Invalid path '{state.items_path}': The Map state's ItemsPath must "
+                    f"reference a JSON array, got {self.json(items)[:200]}",
+                )
+            max_concurrency = state.max_concurrency
+            if state.max_concurrency_path is not None:
+                max_concurrency = self._count(state.max_concurrency_path, data, frame)
+            tolerated_count = state.tolerated_failure_count
+            if state.tolerated_failure_count_path is not None:
+                tolerated_count = self._count(state.tolerated_failure_count_path, data, frame)
+            tolerated_pct = state.tolerated_failure_percentage
+            if state.tolerated_failure_percentage_path is not None:
+                tolerated_pct = self._number(state.tolerated_failure_percentage_path, data, frame)
+            ctx = self.context(frame)
+            if state.item_selector is not ABSENT:
+                inputs = []
+                for index, item in enumerate(items):
+                    ctx["Map"] = {"Item": {"Index": index, "Value": item}}
+                    inputs.append(
+                        self.resolve(state.item_selector, data, ctx, "ItemSelector", frame)
+                    )
+            else:
+                inputs = items
         if state.item_batcher is not ABSENT:
             inputs = self._batches(state.item_batcher, inputs, data, frame, ctx)
         total = len(inputs)
@@ -1116,6 +1375,41 @@ class _Run:
         self.launch_children(frame, path, state)
         self.after_children(frame, path)
 
+    def _map_jsonata(self, frame: dict, state: MapState) -> tuple:
+        """Items, MaxConcurrency, tolerated failures and the iteration inputs of a JSONata Map."""
+        ctx = self.context(frame)
+        states = self.states_var(frame, ctx)
+        items = frame["input"]
+        if state.items is not ABSENT:
+            items = self.query(frame, state.items, "Items", states)
+        self.typed(frame, items, "Items", "array")
+        counts = []
+        for value, field, kind in (
+            (state.max_concurrency, "MaxConcurrency", "integer"),
+            (state.tolerated_failure_count, "ToleratedFailureCount", "integer"),
+            (state.tolerated_failure_percentage, "ToleratedFailurePercentage", "number"),
+        ):
+            if is_expression(value):
+                value = self.typed(frame, self.query_value(frame, value, field, states), field, kind)
+                if value < 0 or (kind == "number" and value > 100):
+                    raise self.evaluation_failed(
+                        frame,
+                        StatesError(
+                            E.QUERY_EVALUATION_ERROR,
+                            f"The value of the field '{field}' is out of range: {value}",
+                        ),
+                        field,
+                    )
+            counts.append(value)
+        inputs = items
+        if state.item_selector is not ABSENT:
+            inputs = []
+            for index, item in enumerate(items):
+                item_ctx = {**ctx, "Map": {"Item": {"Index": index, "Value": item}}}
+                item_states = self.states_var(frame, item_ctx)
+                inputs.append(self.query(frame, state.item_selector, "ItemSelector", item_states))
+        return items, counts[0], counts[1], counts[2], inputs
+
     def _count(self, path: str, data: Any, frame: dict) -> int:
         value = self.path_value(path, data, frame, path)
         if type(value) is not int or value < 0:
@@ -1137,7 +1431,7 @@ class _Run:
             max_bytes = self._count(batcher["MaxInputBytesPerBatchPath"], data, frame)
         batch_input = batcher.get("BatchInput", ABSENT)
         if batch_input is not ABSENT:
-            batch_input = self.resolve(batch_input, data, ctx, "BatchInput")
+            batch_input = self.resolve(batch_input, data, ctx, "BatchInput", frame)
         batches: list[list] = []
         current: list = []
         size = 0
@@ -1172,14 +1466,15 @@ class _Run:
             else:
                 program = state.branches[index]
                 child_input = wait["branch_input"]
+            child_path = [*path, index]
             child = {
                 "prog": program.id,
                 "state": program.start_at,
                 "input": child_input,
                 "prev": frame["prev"],
                 "index": index,
+                "path": child_path,  # how vars_of() finds the enclosing frames' variables
             }
-            child_path = [*path, index]
             self._owned.add(id(child))
             wait["children"][str(index)] = child
             if is_map:
@@ -1257,14 +1552,7 @@ class _Run:
         results = wait["results"]
         frame["wait"] = None
         try:
-            if state.result_selector is not ABSENT:
-                results = self.resolve(
-                    state.result_selector, results, self.context(frame), "ResultSelector"
-                )
-            combined = apply_result_path(frame["input"], state.result_path, results)
-            self.exit(
-                frame, state, self.path_value(state.output_path, combined, frame, "OutputPath")
-            )
+            self.finish_result(frame, state, results)
         except StatesError as exc:
             self.fail(frame, path, state, exc.error, exc.cause)
 
@@ -1301,6 +1589,18 @@ def _error_output(error: str, cause: str | None) -> dict:
 def _new_token(rng: random.Random) -> str:
     # 48 random bytes from the injected rng: pass random.SystemRandom() in production.
     return base64.urlsafe_b64encode(rng.getrandbits(384).to_bytes(48, "big")).decode()
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if type(value) is bool:
+        return "boolean"
+    if type(value) in (int, float):
+        return "number"
+    if type(value) is str:
+        return "string"
+    return "array" if type(value) is list else "object"
 
 
 def _last_prev(frame: dict) -> int:

@@ -309,13 +309,14 @@ def validate_intrinsic(expr: str) -> str | None:
 
 
 class _Env:
-    __slots__ = ("data", "context", "rng", "field")
+    __slots__ = ("data", "context", "rng", "field", "variables")
 
-    def __init__(self, data, context, rng, field) -> None:
+    def __init__(self, data, context, rng, field, variables) -> None:
         self.data = data
         self.context = context
         self.rng = rng
         self.field = field
+        self.variables = variables
 
 
 def evaluate(
@@ -325,8 +326,9 @@ def evaluate(
     rng: random.Random,
     *,
     field: str | None = None,
+    variables: dict | None = None,
 ) -> Any:
-    """Evaluate an intrinsic invocation.
+    """Evaluate an intrinsic invocation (``variables`` are what ``$name`` arguments read).
 
     ``field`` is the template key being resolved (e.g. ``"id.$"``); it only shapes the cause
     text of a ``States.Runtime`` error when a path argument matches nothing.
@@ -335,7 +337,7 @@ def evaluate(
         call = parse(expr)
     except IntrinsicSyntaxError as exc:
         raise StatesError(INTRINSIC_FAILURE, str(exc))
-    return _eval_call(call, _Env(data, context, rng, field))
+    return _eval_call(call, _Env(data, context, rng, field, variables))
 
 
 def _eval_arg(arg: Any, env: _Env) -> Any:
@@ -343,7 +345,7 @@ def _eval_arg(arg: Any, env: _Env) -> Any:
         return arg.value
     if isinstance(arg, PathArg):
         try:
-            return select(arg.path, env.data, env.context)
+            return select(arg.path, env.data, env.context, env.variables)
         except PathNotFoundError:
             source = env.context if arg.path.startswith("$$") else env.data
             field = env.field or "(intrinsic argument)"

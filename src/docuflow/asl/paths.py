@@ -7,6 +7,9 @@ Two grammars matter:
 * **Paths** (InputPath, OutputPath, ``.$`` template values …) accept the broader JSONPath
   of Step Functions: wildcards, filters ``[?(@.x > 1)]``, slices, unions, ``..``.
 
+Both may start from a workflow variable instead of the data: ``$name.a[0]`` reads the
+variable ``name`` (``$$`` stays the context object, ``$.``/``$[`` the data).
+
 Reference paths are parsed by a small hand-written tokenizer into a tuple of steps and
 walked directly; everything else goes through ``jsonpath_ng.ext``. Both parses are cached,
 because the same few expressions are evaluated on every state transition.
@@ -120,13 +123,16 @@ def _parse_reference_steps(expr: str, start: int) -> tuple[Step, ...]:
 class _Compiled:
     """A parsed path: either reference ``steps`` or a jsonpath-ng expression."""
 
-    __slots__ = ("context", "steps", "general", "error")
+    __slots__ = ("context", "steps", "general", "error", "variable")
 
-    def __init__(self, context: bool, steps, general, error: str | None) -> None:
+    def __init__(
+        self, context: bool, steps, general, error: str | None, variable: str | None = None
+    ) -> None:
         self.context = context  # addresses the context object ("$$...")
         self.steps: tuple[Step, ...] | None = steps
         self.general = general
         self.error = error
+        self.variable = variable  # the workflow variable it starts from ("$name...")
 
     @property
     def definite(self) -> bool:
@@ -164,9 +170,18 @@ def _compile(expr: str) -> _Compiled:
     return compiled
 
 
+# A variable reference: "$" then a name (Unicode identifier characters), then steps.
+_VARIABLE = re.compile(r"\$([^\W\d]\w*)")
+
+
 def _compile_uncached(expr: str) -> _Compiled:
     if not isinstance(expr, str) or not expr.startswith("$"):
         return _Compiled(False, None, None, "a path must begin with '$'")
+    variable = _VARIABLE.match(expr)
+    if variable is not None:
+        compiled = _compile_uncached("$" + expr[variable.end() :])
+        compiled.variable = variable.group(1)
+        return compiled
     is_context = expr.startswith("$$")
     root_end = 2 if is_context else 1
     try:
@@ -190,13 +205,17 @@ def _compile_uncached(expr: str) -> _Compiled:
 # --------------------------------------------------------------------------- public API
 
 
-def validate_path(expr: str, *, reference: bool = False) -> str | None:
+def validate_path(
+    expr: str, *, reference: bool = False, variables: bool = True
+) -> str | None:
     """Return an error message if ``expr`` is not a valid (Reference) Path, else None."""
     if not isinstance(expr, str):
         return "a path must be a string"
     compiled = _compile(expr)
     if compiled.error is not None:
         return f"'{expr}' is not a valid JSONPath: {compiled.error}"
+    if compiled.variable is not None and not variables:
+        return f"'{expr}' is not a valid JSONPath: variables cannot be used here"
     if reference and compiled.steps is None:
         return (
             f"'{expr}' is not a valid Reference Path: only '.name', \"['name']\" and '[index]' "
@@ -228,15 +247,23 @@ def _walk(steps: tuple[Step, ...], data: Any, expr: str) -> Any:
     return current
 
 
-def select(expr: str, data: Any, context: dict | None = None) -> Any:
-    """Evaluate ``expr`` against ``data`` (or ``context`` for ``$$`` paths).
+def select(
+    expr: str, data: Any, context: dict | None = None, variables: dict | None = None
+) -> Any:
+    """Evaluate ``expr`` against ``data`` (``context`` for ``$$``, ``variables`` for ``$name``).
 
     Definite paths return the single value or raise :class:`PathNotFoundError`;
-    indefinite paths return the list of all matches, possibly empty.
+    indefinite paths return the list of all matches, possibly empty. A variable that is
+    not assigned raises :class:`PathNotFoundError` too.
     Raises ``ValueError`` for a syntactically invalid path.
     """
     compiled = _CACHE.get(expr) or _compile(expr)
-    target = (context if context is not None else {}) if compiled.context else data
+    if compiled.variable is not None:
+        if not variables or compiled.variable not in variables:
+            raise PathNotFoundError(expr, data)
+        target = variables[compiled.variable]
+    else:
+        target = (context if context is not None else {}) if compiled.context else data
     steps = compiled.steps
     if steps is not None:
         if not steps:
@@ -258,7 +285,7 @@ def apply_result_path(data: Any, result_path: str | None, result: Any) -> Any:
         return result
     compiled = _compile(result_path)
     steps = compiled.steps
-    if steps is None or compiled.context:
+    if steps is None or compiled.context or compiled.variable is not None:
         raise StatesError(
             RESULT_PATH_MATCH_FAILURE, f"Invalid ResultPath '{result_path}': not a Reference Path"
         )

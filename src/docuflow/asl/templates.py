@@ -31,51 +31,61 @@ def resolve(
     rng: random.Random,
     *,
     field: str = "Parameters",
+    variables: dict | None = None,
 ) -> Any:
     """Return the payload built from ``template`` against ``data`` and ``context``.
 
     Values selected by paths are shared with ``data``, not copied (state data is treated as
     immutable); every container that comes from the template itself is a fresh object.
-    ``field`` names the template field (Parameters, ResultSelector, …) in error causes.
+    ``field`` names the template field (Parameters, ResultSelector, …) in error causes;
+    ``variables`` are the workflow variables ``$name`` paths read.
     """
     kind = type(template)
     if kind is dict:
-        return _resolve_object(template, data, context, rng, field)
+        return _resolve_object(template, data, context, rng, field, variables)
     if kind is list:
-        return [resolve(item, data, context, rng, field=field) for item in template]
+        return [
+            resolve(item, data, context, rng, field=field, variables=variables)
+            for item in template
+        ]
     if kind in _SCALARS:
         return template
     # Read-only views of a definition (MappingProxyType, tuples) resolve like dicts and lists.
     if isinstance(template, Mapping):
-        return _resolve_object(template, data, context, rng, field)
+        return _resolve_object(template, data, context, rng, field, variables)
     if isinstance(template, tuple | list):
-        return [resolve(item, data, context, rng, field=field) for item in template]
+        return [
+            resolve(item, data, context, rng, field=field, variables=variables)
+            for item in template
+        ]
     return template
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def _resolve_object(template: Mapping, data: Any, context, rng, field: str) -> dict:
+def _resolve_object(template: Mapping, data: Any, context, rng, field: str, variables) -> dict:
     out: dict[str, Any] = {}
     for key, value in template.items():
         if key.endswith(".$"):
-            out[key[:-2]] = _resolve_dynamic(key, value, data, context, rng, field)
+            out[key[:-2]] = _resolve_dynamic(key, value, data, context, rng, field, variables)
         elif type(value) in _SCALARS:
             out[key] = value
         else:
-            out[key] = resolve(value, data, context, rng, field=field)
+            out[key] = resolve(value, data, context, rng, field=field, variables=variables)
     return out
 
 
-def _resolve_dynamic(key: str, expr: Any, data: Any, context, rng, field: str) -> Any:
+def _resolve_dynamic(
+    key: str, expr: Any, data: Any, context, rng, field: str, variables: dict | None
+) -> Any:
     if type(expr) is not str:
         raise StatesError(
             RUNTIME, f"The value for the field '{key}' in {field} must be a path or intrinsic"
         )
     if expr.startswith("$"):
         try:
-            return select(expr, data, context)
+            return select(expr, data, context, variables)
         except PathNotFoundError:
             source = context if expr.startswith("$$") else data
             raise StatesError(
@@ -86,7 +96,7 @@ def _resolve_dynamic(key: str, expr: Any, data: Any, context, rng, field: str) -
         except ValueError as exc:
             raise StatesError(RUNTIME, f"The value for the field '{key}' is invalid: {exc}")
     if is_intrinsic(expr):
-        return evaluate_intrinsic(expr, data, context, rng, field=key)
+        return evaluate_intrinsic(expr, data, context, rng, field=key, variables=variables)
     raise StatesError(
         RUNTIME,
         f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic "

@@ -1,0 +1,277 @@
+"""JSONata expressions (``"{% … %}"``) as Step Functions evaluates them.
+
+The language itself comes from ``jsonata-python`` (a pure-Python port of the JSONata
+reference implementation, 2.0.x semantics); this module adapts it to AWS's dialect:
+
+* expressions run with no context item: the state's data is ``$states`` (``input``,
+  ``result``, ``errorOutput``, ``context``) and workflow variables are ``$name``;
+* ``$eval`` is unavailable (as on AWS); ``$partition``, ``$range``, ``$hash``,
+  ``$random``, ``$uuid`` and ``$parse`` are added; ``$now``/``$millis`` read the
+  interpreter's clock and ``$random``/``$uuid`` its rng, so evaluation stays pure;
+* results are plain JSON: JSONata's null sentinel becomes ``None``, whole floats become
+  ints (JavaScript prints ``2.0`` as ``2``), and any failure is a
+  ``States.QueryEvaluationError`` whose cause names the expression and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from jsonata import Jsonata, Utils
+from jsonata.functions import Functions
+
+from .errors import QUERY_EVALUATION_ERROR, StatesError
+
+__all__ = [
+    "UNDEFINED",
+    "JsonataSyntaxError",
+    "compile_expression",
+    "evaluate",
+    "expression_text",
+    "is_expression",
+    "top_level_reference",
+]
+
+UNDEFINED: Any = object()  # an expression that returned nothing (JSONata's undefined)
+
+_HASH_ALGORITHMS = {
+    "MD5": "md5",
+    "SHA-1": "sha1",
+    "SHA-256": "sha256",
+    "SHA-384": "sha384",
+    "SHA-512": "sha512",
+}
+
+
+class JsonataSyntaxError(ValueError):
+    pass
+
+
+def is_expression(value: Any) -> bool:
+    """True for a string that is one whole JSONata expression: ``"{% … %}"``."""
+    return type(value) is str and value.startswith("{%") and value.endswith("%}")
+
+
+def expression_text(value: str) -> str:
+    return value[2:-2].strip()
+
+
+# --------------------------------------------------------------------------- compiling
+
+_CACHE: dict[str, Jsonata] = {}
+_CACHE_LIMIT = 4096
+
+
+def compile_expression(text: str) -> Jsonata:
+    """Parse ``text`` once (cached); raise JsonataSyntaxError with the parser's message."""
+    compiled = _CACHE.get(text)
+    if compiled is not None:
+        return compiled
+    if not text:
+        raise JsonataSyntaxError("The JSONata expression is empty")
+    try:
+        compiled = Jsonata(text)
+    except Exception as exc:  # the parser raises JException and, rarely, plain errors
+        raise JsonataSyntaxError(_message(exc)) from exc
+    compiled.set_output_convert_nulls(False)  # keep null apart from undefined
+    compiled.set_validate_input(False)  # no context item is ever given
+    compiled.register_function("eval", None)  # AWS disables $eval (calling it fails)
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[text] = compiled
+    return compiled
+
+
+def top_level_reference(text: str) -> str | None:
+    """The field name an expression reads from the (absent) context item, if any.
+
+    AWS refuses ``{% phone %}`` at creation: there is no context item, data is only
+    reachable through ``$states`` and variables. Only the expression's first step is
+    checked, so names inside predicates, lambdas or later path steps stay legal.
+    """
+    node = compile_expression(text).ast
+    if node is None:
+        return None
+    if node.type == "path" and node.steps:
+        node = node.steps[0]
+    if node.type == "name":
+        return str(node.value)
+    return None
+
+
+# --------------------------------------------------------------------------- evaluating
+
+
+def evaluate(
+    text: str,
+    states: dict,
+    variables: dict,
+    *,
+    field: str,
+    now: datetime,
+    rng: random.Random,
+) -> Any:
+    """Evaluate one expression; return its JSON value or UNDEFINED.
+
+    ``states`` is the ``$states`` object, ``variables`` the workflow variables in scope.
+    Raises StatesError(States.QueryEvaluationError) when evaluation fails.
+    """
+    try:
+        compiled = compile_expression(text)
+    except JsonataSyntaxError as exc:
+        raise StatesError(QUERY_EVALUATION_ERROR, f"{_prefix(text, field)} is invalid. {exc}")
+    bindings: dict[str, Any] = {
+        name: (Utils.NULL_VALUE if value is None else value) for name, value in variables.items()
+    }
+    bindings["states"] = states
+    bindings.update(_clock_and_rng_functions(now, rng))
+    try:
+        result = compiled.evaluate(None, bindings)
+    except Exception as exc:
+        raise StatesError(
+            QUERY_EVALUATION_ERROR,
+            f"{_prefix(text, field)} threw an error during evaluation. {_message(exc)}",
+        )
+    if result is None:
+        return UNDEFINED
+    try:
+        return _to_json(result)
+    except _Unsupported:
+        raise StatesError(
+            QUERY_EVALUATION_ERROR, f"{_prefix(text, field)} returned an unsupported result type."
+        )
+
+
+def _prefix(text: str, field: str) -> str:
+    return f"The JSONata expression '{text}' specified for the field '{field}'"
+
+
+def _message(exc: Exception) -> str:
+    code = getattr(exc, "error", None)
+    text = str(exc) or type(exc).__name__
+    if code and not text.startswith(str(code)):
+        return f"{code}: {text}"
+    return text
+
+
+class _Unsupported(TypeError):
+    pass
+
+
+def _to_json(value: Any) -> Any:
+    """A fresh JSON value: null sentinel -> None, whole floats -> int, no functions."""
+    kind = type(value)
+    if kind is str or kind is bool or kind is int:
+        return value
+    if value is None or value is Utils.NULL_VALUE:
+        return None
+    if kind is float:
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+    # Nested None is JSON null from the data (JSONata itself never nests undefined).
+    if isinstance(value, dict):
+        return {key: _to_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_to_json(item) for item in value]
+    if isinstance(value, bool | int):
+        return value
+    raise _Unsupported(type(value).__name__)
+
+
+# --------------------------------------------------------------------------- AWS functions
+
+
+def _fn(implementation: Callable[..., Any]) -> Jsonata.JLambda:
+    return Jsonata.JLambda(implementation)
+
+
+def _integer(value: Any, name: str, position: int) -> int:
+    if type(value) is bool or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"Argument {position} of function ${name} must be a number")
+    return int(value)  # AWS rounds non-integers towards zero
+
+
+def _partition(array: Any = None, size: Any = None) -> Any:
+    if not isinstance(array, list):
+        raise ValueError("Argument 1 of function $partition must be an array")
+    chunk = _integer(size, "partition", 2)
+    if chunk <= 0 or not array:
+        return None
+    return [list(array[i : i + chunk]) for i in range(0, len(array), chunk)]
+
+
+def _range(start: Any = None, end: Any = None, step: Any = None) -> Any:
+    first, last = _integer(start, "range", 1), _integer(end, "range", 2)
+    if step is None:
+        return None
+    increment = _integer(step, "range", 3)
+    if increment == 0 or (last - first) * increment < 0:
+        return None
+    stop = last + (1 if increment > 0 else -1)
+    values = list(range(first, stop, increment))
+    if len(values) > 1_000_000:
+        raise ValueError("Expression evaluation memory limit exceeded")
+    return values[0] if len(values) == 1 else values
+
+
+def _hash(data: Any = None, algorithm: Any = None) -> Any:
+    if not isinstance(data, str):
+        raise ValueError("Argument 1 of function $hash must be a string")
+    if algorithm is None:
+        return None
+    name = _HASH_ALGORITHMS.get(algorithm)
+    if name is None:
+        raise ValueError(
+            f"Argument 2 of function $hash must be one of {', '.join(_HASH_ALGORITHMS)}"
+        )
+    return hashlib.new(name, data.encode()).hexdigest()
+
+
+def _parse(text: Any = None) -> Any:
+    if not isinstance(text, str):
+        raise ValueError("Argument 1 of function $parse must be a string")
+    value = json.loads(text)
+    return Utils.NULL_VALUE if value is None else value
+
+
+_PURE_FUNCTIONS = {
+    "partition": _fn(_partition),
+    "range": _fn(_range),
+    "hash": _fn(_hash),
+    "parse": _fn(_parse),
+}
+
+
+def _clock_and_rng_functions(now: datetime, rng: random.Random) -> dict[str, Any]:
+    millis = int(now.timestamp() * 1000)
+
+    def now_fn(picture: Any = None, timezone: Any = None) -> str:
+        return Functions.datetime_from_millis(millis, picture, timezone)
+
+    def random_fn(seed: Any = None) -> float:
+        if seed is None:
+            return rng.random()
+        return random.Random(_integer(seed, "random", 1)).random()  # noqa: S311
+
+    def uuid_fn() -> str:
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    return {
+        **_PURE_FUNCTIONS,
+        "now": _fn(now_fn),
+        "millis": _fn(lambda: millis),
+        "random": _fn(random_fn),
+        "uuid": _fn(uuid_fn),
+    }
