@@ -8,13 +8,35 @@ PORT ?= 8000
 UV_VERSION := 0.9.30
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install install-dev run test lint format lock bench clean
+.PHONY: install install-dev run test lint format lock bench clean frontend frontend-test
+
+# The web client (frontend/), built into src/docuflow/web/dist/ and served by Django.
+# npm ci runs when the lock file changes; the build, when a source file does.
+WEB_DIST := src/docuflow/web/dist
+FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+  frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json
+
+frontend: $(WEB_DIST)/.built
+
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_DIST)/.built: frontend/node_modules/.installed $(FRONTEND_SRC)
+	cd frontend && npm run build --silent
+	touch $@
+
+# Type checks, lint and unit tests of the client (the browser tests run under pytest).
+frontend-test: frontend
+	cd frontend && npm run --silent typecheck && npm run --silent lint && npm test --silent
 
 install: $(VENV)/.installed-runtime
 	@scripts/install-system-packages.sh
+	@$(MAKE) --no-print-directory frontend
 
 install-dev: $(VENV)/.installed-dev
 	@scripts/install-system-packages.sh --dev
+	@$(MAKE) --no-print-directory frontend
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +60,7 @@ run: install
 # SQLite first, then PostgreSQL when DOCUFLOW_TEST_DATABASE_URL is set or a server answers.
 test: install-dev
 	$(BIN)/ruff check src tests bench
+	@$(MAKE) --no-print-directory frontend-test
 	DOCUFLOW_DATA_DIR=var/test-sqlite DATABASE_URL= $(BIN)/pytest -q
 	@pg_url="$${DOCUFLOW_TEST_DATABASE_URL:-}"; \
 	if [ -z "$$pg_url" ] && $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \

@@ -8,8 +8,10 @@ declare -A NEED=(
   [tesseract]="tesseract-ocr tesseract-ocr-eng"
   [pdftotext]="poppler-utils"
   [/usr/share/misc/magic.mgc]="libmagic1"
+  [npm]="nodejs npm"
+  [chromium]="chromium"
 )
-# Tests also need what they start as real peers (none beyond the above yet).
+# Tests also need what they start as real peers (the browser tests drive chromium, above).
 if [[ "${1:-}" == "--dev" ]]; then
   :
 fi

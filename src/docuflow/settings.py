@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "docuflow.approvals",
     "docuflow.analytics",
     "docuflow.webhooks",
+    "docuflow.web",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,8 @@ urlpatterns = [
     path("files/", include(signed_urlpatterns)),
     path("approve/", include(link_urlpatterns)),
     path("admin/", admin.site.urls),
+    # Last: the web client's endpoints and its SPA fallback (never /api/, /sfn, /files/ …).
+    path("", include("docuflow.web.urls")),
 ]
 
 handler404 = json_error_view(404, "not_found", "Not found.")

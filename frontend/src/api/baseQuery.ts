@@ -1,0 +1,41 @@
+import {
+  fetchBaseQuery,
+  type BaseQueryFn,
+  type FetchArgs,
+  type FetchBaseQueryError,
+} from '@reduxjs/toolkit/query/react';
+import { signedOut, tokenRefreshed, type AuthState } from '../auth/authSlice';
+import { refresh } from '../auth/session';
+
+const raw = fetchBaseQuery({
+  baseUrl: '/api/v1/',
+  prepareHeaders(headers, { getState }) {
+    const token = (getState() as { auth: AuthState }).auth.access;
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    return headers;
+  },
+});
+
+/** Every API call: on 401, refresh the access token once (single flight) and retry. */
+export const baseQuery: BaseQueryFn<string | FetchArgs, unknown, FetchBaseQueryError> = async (
+  args,
+  api,
+  extra,
+) => {
+  let result = await raw(args, api, extra);
+  if (result.error?.status === 401) {
+    let renewed = null;
+    try {
+      renewed = await refresh();
+    } catch {
+      return result;
+    }
+    if (renewed) {
+      api.dispatch(tokenRefreshed(renewed));
+      result = await raw(args, api, extra);
+    } else {
+      api.dispatch(signedOut('Your session has ended. Please sign in again.'));
+    }
+  }
+  return result;
+};

@@ -1,0 +1,1 @@
+export default function AnalyticsPage() { return <div className="page">AnalyticsPage</div>; }

@@ -1,0 +1,1 @@
+export default function CertificationPage() { return <div className="page">CertificationPage</div>; }

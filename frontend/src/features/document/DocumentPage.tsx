@@ -1,0 +1,1 @@
+export default function DocumentPage() { return <div className="page">DocumentPage</div>; }

@@ -1,0 +1,1 @@
+export default function SettingsPage() { return <div className="page">SettingsPage</div>; }

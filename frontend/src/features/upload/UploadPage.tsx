@@ -1,0 +1,1 @@
+export default function UploadPage() { return <div className="page">UploadPage</div>; }
