@@ -315,3 +315,36 @@ def test_the_background_sender_delivers_after_commit(tenant, receiver, make_docu
     finally:
         stop.set()
         delivery.wake()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_senders_send_each_delivery_once(tenant, receiver, make_document, webhook):
+    from django.db import connection
+
+    from tests.factories import UserFactory
+
+    admin = UserFactory(tenant=tenant, role="ADMIN", email="race-admin@acme.test")
+    webhook(admin, receiver.url)
+    for index in range(12):
+        set_document_status(make_document(tenant, title=f"d{index}").pk, "EXTRACTING")
+    start = threading.Barrier(3)
+    errors = []
+
+    def sender():
+        try:
+            start.wait()
+            delivery.deliver_due()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    ids = [r.headers["x-docuflow-event-id"] for r in receiver.requests]
+    assert len(ids) == 12 and len(set(ids)) == 12
+    assert set(WebhookDelivery.objects.values_list("status", "attempts")) == {("DELIVERED", 1)}
