@@ -349,19 +349,17 @@ class TestQueryLanguage:
     def test_jsonpath_is_accepted(self):
         assert validate({**HELLO_WORLD, "QueryLanguage": "JSONPath"}) == []
 
-    def test_jsonata_is_reported_as_unsupported(self):
+    def test_jsonata_machine_is_accepted(self):
         definition = {
             "QueryLanguage": "JSONata",
             "StartAt": "A",
             "States": {"A": {"Type": "Pass", "Output": "{% $states.input %}", "End": True}},
         }
-        diagnostic = only(definition)
-        assert diagnostic.location == "/QueryLanguage"
-        assert "JSONata" in diagnostic.message and "not supported" in diagnostic.message
+        assert validate(definition) == []
 
-    def test_state_level_jsonata_is_reported(self):
+    def test_state_level_jsonata_is_accepted(self):
         definition = machine(A={"Type": "Pass", "QueryLanguage": "JSONata", "End": True})
-        assert only(definition).location == "/States/A/QueryLanguage"
+        assert validate(definition) == []
 
     def test_jsonata_only_field_in_a_jsonpath_state(self):
         diagnostic = only(machine(A={"Type": "Pass", "Output": {}, "End": True}))
@@ -981,11 +979,10 @@ class TestParallelAndMap:
         assert diagnostic.message == "Field 'QueryLanguage' is not supported"
 
     def test_nested_states_inherit_the_machine_language(self):
-        # A JSONata Map is reported once; its inner JSONPath states are still checked as JSONPath.
+        # A JSONata Map in a JSONPath machine: its inner states are still JSONPath (AWS).
         body = {"StartAt": "I", "States": {"I": {"Type": "Pass", "Output": 1, "End": True}}}
         state = {"Type": "Map", "QueryLanguage": "JSONata", "ItemProcessor": body, "End": True}
         assert found(machine(M=state)) == {
-            (SCHEMA_VALIDATION_FAILED, "/States/M/QueryLanguage"),
             (SCHEMA_VALIDATION_FAILED, "/States/M/ItemProcessor/States/I"),
         }
 

@@ -84,6 +84,7 @@ DETAILS_KEY: dict[str, str] = {
     "MapIterationSucceeded": "mapIterationSucceededEventDetails",
     "MapIterationFailed": "mapIterationFailedEventDetails",
     "MapIterationAborted": "mapIterationAbortedEventDetails",
+    "EvaluationFailed": "evaluationFailedEventDetails",
 }
 for _kind in ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Map", "Parallel"):
     DETAILS_KEY[f"{_kind}StateEntered"] = "stateEnteredEventDetails"

@@ -18,8 +18,11 @@ Codes and messages follow what AWS returns where that is known:
 Locations are RFC 6901 JSON pointers (``/States/P/Branches/0/States/X``); AWS itself prints
 array indexes as ``Branches[0]``.
 
-Only the JSONPath query language is supported; ``"QueryLanguage": "JSONata"`` is reported as
-unsupported.
+Both query languages are checked. A JSONata state may not carry the JSONPath fields
+(InputPath, Parameters, ResultPath …) and a JSONPath state may not carry Arguments, Output,
+Items or Condition, with AWS's messages; JSONata expressions must parse
+(``INVALID_JSONATA_EXPRESSION``) and may not read the absent context item
+(``UNSUPPORTED_JSONATA_EXPRESSION``); Assign names must be valid variable names.
 """
 
 from __future__ import annotations
@@ -31,8 +34,15 @@ from typing import Any
 
 from .errors import ALL, Diagnostic
 from .intrinsics import is_intrinsic, validate_intrinsic
+from .jsonata_query import (
+    JsonataSyntaxError,
+    expression_text,
+    is_expression,
+    top_level_reference,
+)
 from .paths import validate_path
 from .templates import json_pointer_token, validate_template
+from .variables import variable_name_problem
 
 __all__ = [
     "DUPLICATE_STATE_NAME",
@@ -58,6 +68,8 @@ MISSING_END_STATE = "MISSING_END_STATE"
 DUPLICATE_STATE_NAME = "DUPLICATE_STATE_NAME"
 INVALID_STATE_NAME = "INVALID_STATE_NAME"
 INVALID_RESOURCE = "INVALID_RESOURCE"
+INVALID_JSONATA_EXPRESSION = "INVALID_JSONATA_EXPRESSION"
+UNSUPPORTED_JSONATA_EXPRESSION = "UNSUPPORTED_JSONATA_EXPRESSION"
 
 INTERNAL_ERROR_MESSAGE = "The validator could not check this definition"
 MAX_STATE_NAME = 80
@@ -122,6 +134,35 @@ _STATE_FIELDS: dict[str, set[str]] = {
     },
 }
 _JSONATA_ONLY_FIELDS = {"Arguments", "Output", "Items", "Condition"}
+# What a JSONata state carries instead of the JSONPath fields, per state type.
+_JSONATA_FIELDS: dict[str, set[str]] = {
+    "Pass": {"Output"},
+    "Task": {"Arguments", "Output"},
+    "Choice": {"Output"},
+    "Wait": {"Output"},
+    "Succeed": {"Output"},
+    "Fail": set(),
+    "Parallel": {"Arguments", "Output"},
+    "Map": {"Items", "Output"},
+}
+_JSONPATH_ONLY_FIELDS = {
+    "InputPath",
+    "OutputPath",
+    "ResultPath",
+    "Parameters",
+    "ResultSelector",
+    "Result",
+    "ItemsPath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "SecondsPath",
+    "TimestampPath",
+    "MaxConcurrencyPath",
+    "ToleratedFailurePercentagePath",
+    "ToleratedFailureCountPath",
+    "ErrorPath",
+    "CausePath",
+}
 _TERMINAL_TYPES = {"Succeed", "Fail"}
 
 _RETRIER_FIELDS = {
@@ -133,7 +174,7 @@ _RETRIER_FIELDS = {
     "JitterStrategy",
     "Comment",
 }
-_CATCHER_FIELDS = {"ErrorEquals", "Next", "ResultPath", "Comment", "Assign"}
+_CATCHER_FIELDS = {"ErrorEquals", "Next", "ResultPath", "Comment", "Assign", "Output"}
 
 # Choice comparison operators and the JSON type of their operand.
 _OPERAND_TYPES = {
@@ -287,17 +328,85 @@ class _Validator:
                 )
 
     def query_language(self, value: Any, location: str) -> str:
-        if value == "JSONPath":
-            return "JSONPath"
-        if value == "JSONata":
-            self.error(
-                "QueryLanguage 'JSONata' is not supported by this engine yet; "
-                "only 'JSONPath' definitions can run",
-                location,
-            )
-            return "JSONata"
-        self.error("Field 'QueryLanguage' must be 'JSONPath' or 'JSONata'", location)
+        if value in ("JSONPath", "JSONata"):
+            return value
+        if not isinstance(value, str):
+            self.error("Expected value of type [STRING]", location)
+        else:
+            self.error("Value should be one of the following: [JSONPath, JSONata]", location)
         return "JSONPath"
+
+    # ----------------------------------------------------------------- JSONata
+
+    def expression(self, value: Any, location: str) -> None:
+        """Check every ``{% … %}`` string inside ``value`` (any JSON) for AWS's refusals."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.expression(item, _ptr(location, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.expression(item, _ptr(location, index))
+        elif is_expression(value):
+            text = expression_text(value)
+            try:
+                name = top_level_reference(text)
+            except JsonataSyntaxError as exc:
+                self.error(
+                    f"The JSONata expression '{text}' is invalid: {exc}",
+                    location,
+                    INVALID_JSONATA_EXPRESSION,
+                )
+                return
+            if name is not None:
+                self.error(
+                    f"Reference to '{name}' at the top level is not supported.",
+                    location,
+                    UNSUPPORTED_JSONATA_EXPRESSION,
+                )
+
+    def assign_block(self, block: Any, location: str, language: str) -> None:
+        if not isinstance(block, dict):
+            self.error("Field 'Assign' must be a JSON object", location)
+            return
+        for key in block:
+            name = key[:-2] if language == "JSONPath" and key.endswith(".$") else key
+            problem = variable_name_problem(name)
+            if problem:
+                self.error(problem, _ptr(location, key))
+        if language == "JSONata":
+            self.expression(block, location)
+        else:
+            self.diagnostics.extend(validate_template(block, location))
+
+    def jsonata_state(self, state: dict, location: str, kind: str) -> None:
+        """Expressions of a JSONata state: templates, and numbers given as expressions."""
+        for field in ("Arguments", "Output", "Items", "ItemSelector", "Error", "Cause"):
+            if field in state:
+                self.expression(state[field], _ptr(location, field))
+        for field in (
+            "TimeoutSeconds",
+            "HeartbeatSeconds",
+            "Seconds",
+            "Timestamp",
+            "MaxConcurrency",
+            "ToleratedFailureCount",
+            "ToleratedFailurePercentage",
+        ):
+            if isinstance(state.get(field), str):
+                if is_expression(state[field]):
+                    self.expression(state[field], _ptr(location, field))
+                elif field != "Timestamp":
+                    self.error(
+                        f"Field '{field}' must be a number or a JSONata expression",
+                        _ptr(location, field),
+                    )
+        if kind == "Map" and "Items" in state:
+            items = state["Items"]
+            if not isinstance(items, list) and not is_expression(items):
+                self.error(
+                    "Field 'Items' must be an array or a JSONata expression",
+                    _ptr(location, "Items"),
+                )
 
     def transitions(self, scope: _Scope, start: str | None) -> None:
         for target, location in scope.targets:
@@ -359,8 +468,16 @@ class _Validator:
             return
         if "QueryLanguage" in state:
             language = self.query_language(state["QueryLanguage"], _ptr(location, "QueryLanguage"))
+            if language == "JSONPath" and self.language == "JSONata":
+                self.error(
+                    "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole "
+                    "state machine",
+                    location,
+                )
         kind = state.get("Type")
         allowed = _STATE_FIELDS.get(kind) if isinstance(kind, str) else None
+        if allowed is not None and language == "JSONata":
+            allowed = (allowed - _JSONPATH_ONLY_FIELDS) | _JSONATA_FIELDS[kind]
         if "Type" not in state:
             self.error("Field 'Type' is required", location)
         elif allowed is None:
@@ -381,20 +498,27 @@ class _Validator:
                     "supported for the 'JSONata' QueryLanguage",
                     location,
                 )
-            elif field not in _JSONATA_ONLY_FIELDS:
+            elif field in _JSONPATH_ONLY_FIELDS and language == "JSONata":
+                self.error(
+                    f"The QueryLanguage is set to 'JSONata', but field '{field}' is only "
+                    "supported for the 'JSONPath' QueryLanguage",
+                    location,
+                )
+            else:
                 self.error(f"Field '{field}' is not supported", location)
-        if language != "JSONPath":
-            # JSONata is reported as unsupported; only keep its transitions for the graph checks.
-            self.loose_transitions(scope, name, state, location)
-            self.nested_machines(state, location)
-            return
         if "Comment" in state and not isinstance(state["Comment"], str):
             self.error("Field 'Comment' must be a string", _ptr(location, "Comment"))
+        if "Assign" in state and "Assign" in allowed:
+            self.assign_block(state["Assign"], _ptr(location, "Assign"), language)
+        if language == "JSONata":
+            self.jsonata_state(state, location, kind)
         self.io_fields(state, location, allowed)
         getattr(self, f"state_{kind.lower()}")(scope, name, state, location, language)
         for field in ("Retry", "Catch"):
             if field in state and field in allowed:
-                self.error_handlers(scope, name, state[field], _ptr(location, field), field)
+                self.error_handlers(
+                    scope, name, state[field], _ptr(location, field), field, language
+                )
 
     def flow(self, scope, name, state, location, kind, allowed) -> None:
         """Next/End rules, and the transitions every state type can make."""
@@ -440,8 +564,6 @@ class _Validator:
         for field in ("Parameters", "ResultSelector", "ItemSelector", "Credentials"):
             if field in state and field in allowed:
                 self.template(state[field], _ptr(location, field), field)
-        if "Assign" in state and "Assign" in allowed:
-            self.template(state["Assign"], _ptr(location, "Assign"), "Assign")
 
     # ----------------------------------------------------------------- field helpers
 
@@ -461,7 +583,12 @@ class _Validator:
         if isinstance(value, str) and value.startswith("$$"):
             self.error("Field 'ResultPath' cannot address the context object ($$)", location)
             return
-        self.path(value, location, "ResultPath", reference=True)
+        if not isinstance(value, str):
+            self.path(value, location, "ResultPath")
+            return
+        problem = validate_path(value, reference=True, variables=False)
+        if problem:
+            self.error(f"Field 'ResultPath' is invalid: {problem}", location)
 
     def template(self, value: Any, location: str, field: str) -> None:
         if not isinstance(value, dict):
@@ -478,8 +605,8 @@ class _Validator:
         self.path(value, location, field)
 
     def positive_int(self, state: dict, field: str, location: str, *, zero: bool = False) -> None:
-        if field not in state:
-            return
+        if field not in state or is_expression(state[field]):
+            return  # a JSONata expression is checked by jsonata_state() and at run time
         value = state[field]
         low = 0 if zero else 1
         if not _is_int(value) or not low <= value <= MAX_SECONDS:
@@ -535,7 +662,8 @@ class _Validator:
             state, location, "Seconds", "Timestamp", "SecondsPath", "TimestampPath", required=True
         )
         self.positive_int(state, "Seconds", location, zero=True)
-        if "Timestamp" in state and not is_timestamp(state["Timestamp"]):
+        timestamp = state.get("Timestamp")
+        if "Timestamp" in state and not is_expression(timestamp) and not is_timestamp(timestamp):
             self.error(
                 "Field 'Timestamp' must be an RFC 3339 timestamp like '2016-03-14T01:59:00Z'",
                 _ptr(location, "Timestamp"),
@@ -562,7 +690,11 @@ class _Validator:
             self.error("Field 'Choices' must be a non-empty array", choices_location)
         else:
             for index, rule in enumerate(choices):
-                self.choice_rule(scope, name, rule, _ptr(choices_location, index), top=True)
+                where = _ptr(choices_location, index)
+                if language == "JSONata":
+                    self.jsonata_rule(scope, name, rule, where)
+                else:
+                    self.choice_rule(scope, name, rule, where, top=True)
         if "Default" in state:
             self.add_target(scope, name, state["Default"], _ptr(location, "Default"))
 
@@ -589,7 +721,7 @@ class _Validator:
         self.positive_int(state, "MaxConcurrency", location, zero=True)
         if "ToleratedFailurePercentage" in state:
             value = state["ToleratedFailurePercentage"]
-            if not _is_number(value) or not 0 <= value <= 100:
+            if not is_expression(value) and (not _is_number(value) or not 0 <= value <= 100):
                 self.error(
                     "Field 'ToleratedFailurePercentage' must be a number from 0 to 100",
                     _ptr(location, "ToleratedFailurePercentage"),
@@ -705,7 +837,9 @@ class _Validator:
 
     # ----------------------------------------------------------------- Retry / Catch
 
-    def error_handlers(self, scope, name, handlers: Any, location: str, field: str) -> None:
+    def error_handlers(
+        self, scope, name, handlers: Any, location: str, field: str, language: str = "JSONPath"
+    ) -> None:
         if not isinstance(handlers, list):
             self.error(f"Field '{field}' must be an array", location)
             return
@@ -719,6 +853,8 @@ class _Validator:
             for key in handler:
                 if key not in allowed:
                     self.error(f"Field '{key}' is not supported", where)
+                elif field == "Catch" and key in ("ResultPath", "Output"):
+                    self.language_field(key, language, where)
             self.error_equals(handler, where, is_last=index == last)
             if field == "Retry":
                 self.retrier(handler, where)
@@ -727,10 +863,22 @@ class _Validator:
                     self.error("Field 'Next' is required", where)
                 else:
                     self.add_target(scope, name, handler["Next"], _ptr(where, "Next"))
-                if "ResultPath" in handler:
+                if "ResultPath" in handler and language == "JSONPath":
                     self.result_path(handler["ResultPath"], _ptr(where, "ResultPath"))
                 if "Assign" in handler:
-                    self.template(handler["Assign"], _ptr(where, "Assign"), "Assign")
+                    self.assign_block(handler["Assign"], _ptr(where, "Assign"), language)
+                if "Output" in handler and language == "JSONata":
+                    self.expression(handler["Output"], _ptr(where, "Output"))
+
+    def language_field(self, key: str, language: str, location: str) -> None:
+        """Report ``key`` when it belongs to the other query language than ``language``."""
+        only = "JSONata" if key in _JSONATA_ONLY_FIELDS else "JSONPath"
+        if only != language:
+            self.error(
+                f"The QueryLanguage is set to '{language}', but field '{key}' is only "
+                f"supported for the '{only}' QueryLanguage",
+                location,
+            )
 
     def error_equals(self, handler: dict, location: str, *, is_last: bool) -> None:
         names = handler.get("ErrorEquals")
@@ -771,6 +919,39 @@ class _Validator:
 
     # ----------------------------------------------------------------- Choice rules
 
+    def jsonata_rule(self, scope, name, rule: Any, location: str) -> None:
+        if not isinstance(rule, dict):
+            self.error("A Choice Rule must be a JSON object", location)
+            return
+        for key in rule:
+            if key in {"Condition", "Next", "Comment", "Assign", "Output"}:
+                continue
+            if key in _ALL_OPERATORS or key == "Variable":
+                self.error(
+                    f"The QueryLanguage is set to 'JSONata', but field '{key}' is only "
+                    "supported for the 'JSONPath' QueryLanguage",
+                    location,
+                )
+            else:
+                self.error(f"Field '{key}' is not supported", location)
+        if "Condition" not in rule:
+            self.error("Field 'Condition' is required", location)
+        elif not isinstance(rule["Condition"], bool) and not is_expression(rule["Condition"]):
+            self.error(
+                "Field 'Condition' must be a boolean or a JSONata expression",
+                _ptr(location, "Condition"),
+            )
+        else:
+            self.expression(rule["Condition"], _ptr(location, "Condition"))
+        if "Next" not in rule:
+            self.error("Field 'Next' is required in a top-level Choice Rule", location)
+        else:
+            self.add_target(scope, name, rule["Next"], _ptr(location, "Next"))
+        if "Assign" in rule:
+            self.assign_block(rule["Assign"], _ptr(location, "Assign"), "JSONata")
+        if "Output" in rule:
+            self.expression(rule["Output"], _ptr(location, "Output"))
+
     def choice_rule(self, scope, name, rule: Any, location: str, *, top: bool) -> None:
         if not isinstance(rule, dict):
             self.error("A Choice Rule must be a JSON object", location)
@@ -793,7 +974,7 @@ class _Validator:
             else:
                 self.add_target(scope, name, rule["Next"], _ptr(location, "Next"))
             if "Assign" in rule:
-                self.template(rule["Assign"], _ptr(location, "Assign"), "Assign")
+                self.assign_block(rule["Assign"], _ptr(location, "Assign"), "JSONPath")
         else:
             if "Next" in rule:
                 self.error(
