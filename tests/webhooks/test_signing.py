@@ -42,3 +42,21 @@ def test_verify_accepts_a_recent_signature_only():
 )
 def test_parse(url, expected):
     assert urlcheck.parse(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DOCUFLOW_WEBHOOK_MAX_ATTEMPTS", "many"),
+        ("DOCUFLOW_WEBHOOK_MAX_ATTEMPTS", "0"),
+        ("DOCUFLOW_WEBHOOK_POLL_SECONDS", "soon"),
+    ],
+)
+def test_malformed_settings_are_refused(monkeypatch, name, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from docuflow.webhooks import conf
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=name):
+        conf.check()

@@ -9,8 +9,9 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from docuflow.engine import worker
         from docuflow.notifications import events
-        from docuflow.webhooks import delivery, services
+        from docuflow.webhooks import conf, delivery, services
 
+        conf.check()
         # Deliveries are written inside the transaction that changed the status …
         events.subscribe_in_transaction(services.queue_for_event)
         # … and sent (and retried) by a loop that runs wherever the engine worker runs.

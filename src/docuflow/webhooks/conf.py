@@ -13,6 +13,7 @@ import ipaddress
 import os
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 #: Seconds to wait after failed attempt n (1-based); the last value repeats.
 BACKOFF_SECONDS = (30, 120, 600, 3600, 6 * 3600)
@@ -38,18 +39,29 @@ def production() -> bool:
     return bool(getattr(settings, "PRODUCTION", False))
 
 
-def max_attempts() -> int:
+def _number(name: str, default: str, kind, minimum):
+    raw = _env(name, default)
     try:
-        return max(1, int(_env("DOCUFLOW_WEBHOOK_MAX_ATTEMPTS", "6")))
+        value = kind(raw)
     except ValueError:
-        return 6
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def max_attempts() -> int:
+    return _number("DOCUFLOW_WEBHOOK_MAX_ATTEMPTS", "6", int, 1)
 
 
 def poll_seconds() -> float:
-    try:
-        return max(0.05, float(_env("DOCUFLOW_WEBHOOK_POLL_SECONDS", "1")))
-    except ValueError:
-        return 1.0
+    return _number("DOCUFLOW_WEBHOOK_POLL_SECONDS", "1", float, 0.05)
+
+
+def check() -> None:
+    """Fail at start-up, not in a status change's transaction, on a malformed value."""
+    max_attempts()
+    poll_seconds()
 
 
 def allowlist() -> tuple[frozenset[str], tuple]:
