@@ -32,10 +32,17 @@ def waiting_task(tenant):
 
 @pytest.fixture
 def document_hook():
+    """Replace the documents' subject hooks for one test; the real ones come back after."""
+    shipped = subjects.get("document")
     calls = []
     subjects.register_subject("document", on_decided=lambda task, actor: calls.append(task))
     yield calls
-    subjects.register_subject("document")
+    subjects.register_subject(
+        "document",
+        describe=shipped.describe,
+        on_decided=shipped.on_decided,
+        on_withdrawn=shipped.on_withdrawn,
+    )
 
 
 def test_a_failing_subject_hook_records_nothing_and_the_workflow_still_waits(
