@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_creates_one_account_per_role_with_a_generated_password(capsys, monkeypatch, client):
     monkeypatch.delenv("DOCUFLOW_DEMO_PASSWORD", raising=False)
-    assert main(["demo"]) == 0
+    assert main(["demo", "--no-documents"]) == 0
     out = capsys.readouterr().out
     password = out.split("shown once): ")[1].strip()
     roles = dict(User.objects.filter(tenant_id="acme-corp").values_list("email", "role"))
@@ -28,14 +28,14 @@ def test_demo_creates_one_account_per_role_with_a_generated_password(capsys, mon
     assert login.status_code == 200
 
     # Twice changes nothing, and prints no password.
-    assert main(["demo"]) == 0
+    assert main(["demo", "--no-documents"]) == 0
     assert "shown once" not in capsys.readouterr().out
     assert User.objects.filter(tenant_id="acme-corp").count() == 4
 
 
 def test_demo_uses_the_configured_password(monkeypatch, client):
     monkeypatch.setenv("DOCUFLOW_DEMO_PASSWORD", "a demo pass phrase")
-    assert main(["demo"]) == 0
+    assert main(["demo", "--no-documents"]) == 0
     login = client.post(
         "/api/v1/auth/login/",
         {"email": "user@acme-corp.docuflow.io", "password": "a demo pass phrase"},

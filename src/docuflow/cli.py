@@ -36,7 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("worker", help="run a workflow worker")
-    commands.add_parser("demo", help="create the demo tenant and its users (idempotent)")
+    demo = commands.add_parser(
+        "demo", help="create the demo tenant, its users and sample documents (idempotent)"
+    )
+    demo.add_argument("--no-documents", action="store_true", help="only the tenant and users")
+    demo.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        help="seconds to run the sample documents' workflows here before leaving them to the server",
+    )
 
     tenant = commands.add_parser("tenant", help="create or update a tenant")
     tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
@@ -101,6 +110,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
     from django.conf import settings
 
+    from docuflow import demo
     from docuflow.accounts import services
 
     password = os.environ.get("DOCUFLOW_DEMO_PASSWORD") or None
@@ -108,16 +118,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("error: set DOCUFLOW_DEMO_PASSWORD to create demo users in production mode", file=sys.stderr)
         return 1
     created, generated = services.create_demo(password)
+    outcome = mail = None
+    if not args.no_documents:
+        with demo.mail_to_files() as mail:
+            outcome = demo.seed(services.DEMO_TENANT, time_limit=args.time_limit)
     if not created:
-        print(f"Demo tenant {services.DEMO_TENANT!r} already exists; nothing changed.")
-        return 0
-    print(f"Created demo tenant {services.DEMO_TENANT!r} with these accounts:")
-    for email, role in services.DEMO_ACCOUNTS:
-        print(f"  {role:<9} {email}")
-    if generated:
-        print(f"Their password (shown once): {generated}")
+        changed = outcome is not None and outcome.created
+        print(f"Demo tenant {services.DEMO_TENANT!r} already exists"
+              + ("." if changed else "; nothing changed."))  # fmt: skip
     else:
-        print("Their password is DOCUFLOW_DEMO_PASSWORD.")
+        print(f"Created demo tenant {services.DEMO_TENANT!r} with these accounts:")
+        for email, role in services.DEMO_ACCOUNTS:
+            print(f"  {role:<9} {email}")
+    if outcome is not None and (created or outcome.created):
+        print("Demo documents (uploaded by user@, decided by reviewer@):")
+        for title, status in outcome.documents:
+            print(f"  {status:<17} {title}")
+        print(f"  {outcome.certification or '-':<17} certification request: {demo.CERTIFICATION['course']}")
+        if not outcome.finished:
+            print(f"  (still running after {args.time_limit:g} s: the server's worker finishes them)")
+        if mail is not None:
+            print(f"  E-mails the workflows sent are in {mail}/ (console mail backend).")
+    if created:
+        if generated:
+            print(f"Their password (shown once): {generated}")
+        else:
+            print("Their password is DOCUFLOW_DEMO_PASSWORD.")
     return 0
 
 
