@@ -127,7 +127,9 @@ def _compare_value(variable: str, compare: Callable[[Any, Any], bool], operand: 
 
 
 def _compare_path(variable: str, compare: Callable[[Any, Any], bool], operand_path: str):
-    return lambda data, ctx, vars=None: compare(_lookup(variable, data, ctx, vars), _lookup(operand_path, data, ctx, vars))
+    return lambda data, ctx, vars=None: compare(
+        _lookup(variable, data, ctx, vars), _lookup(operand_path, data, ctx, vars)
+    )
 
 
 def _prepare(key: str, operand: Any) -> Any:

@@ -1092,9 +1092,7 @@ class _Run:
                 payload = self.resolve(state.parameters, data, ctx, "Parameters", frame)
             else:
                 payload = data
-            timeout = self._seconds(
-                state.timeout_seconds, state.timeout_seconds_path, data, frame
-            )
+            timeout = self._seconds(state.timeout_seconds, state.timeout_seconds_path, data, frame)
             heartbeat = self._seconds(
                 state.heartbeat_seconds, state.heartbeat_seconds_path, data, frame
             )
@@ -1390,7 +1388,9 @@ class _Run:
             (state.tolerated_failure_percentage, "ToleratedFailurePercentage", "number"),
         ):
             if is_expression(value):
-                value = self.typed(frame, self.query_value(frame, value, field, states), field, kind)
+                value = self.typed(
+                    frame, self.query_value(frame, value, field, states), field, kind
+                )
                 if value < 0 or (kind == "number" and value > 100):
                     raise self.evaluation_failed(
                         frame,

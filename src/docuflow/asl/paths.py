@@ -205,9 +205,7 @@ def _compile_uncached(expr: str) -> _Compiled:
 # --------------------------------------------------------------------------- public API
 
 
-def validate_path(
-    expr: str, *, reference: bool = False, variables: bool = True
-) -> str | None:
+def validate_path(expr: str, *, reference: bool = False, variables: bool = True) -> str | None:
     """Return an error message if ``expr`` is not a valid (Reference) Path, else None."""
     if not isinstance(expr, str):
         return "a path must be a string"
@@ -247,9 +245,7 @@ def _walk(steps: tuple[Step, ...], data: Any, expr: str) -> Any:
     return current
 
 
-def select(
-    expr: str, data: Any, context: dict | None = None, variables: dict | None = None
-) -> Any:
+def select(expr: str, data: Any, context: dict | None = None, variables: dict | None = None) -> Any:
     """Evaluate ``expr`` against ``data`` (``context`` for ``$$``, ``variables`` for ``$name``).
 
     Definite paths return the single value or raise :class:`PathNotFoundError`;

@@ -45,8 +45,7 @@ def resolve(
         return _resolve_object(template, data, context, rng, field, variables)
     if kind is list:
         return [
-            resolve(item, data, context, rng, field=field, variables=variables)
-            for item in template
+            resolve(item, data, context, rng, field=field, variables=variables) for item in template
         ]
     if kind in _SCALARS:
         return template
@@ -55,8 +54,7 @@ def resolve(
         return _resolve_object(template, data, context, rng, field, variables)
     if isinstance(template, tuple | list):
         return [
-            resolve(item, data, context, rng, field=field, variables=variables)
-            for item in template
+            resolve(item, data, context, rng, field=field, variables=variables) for item in template
         ]
     return template
 
