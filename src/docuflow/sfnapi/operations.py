@@ -370,7 +370,7 @@ def list_executions(caller: Caller, p: dict) -> dict:
 
 
 # History details members that carry execution data (inputs, outputs, task parameters).
-_DATA_MEMBERS = ("input", "inputDetails", "output", "outputDetails")
+_DATA_MEMBERS = ("input", "inputDetails", "output", "outputDetails", "assignedVariables")
 
 
 @operation
