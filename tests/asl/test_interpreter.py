@@ -296,7 +296,6 @@ def test_context_object_fields():
                     "redrive.$": "$$.Execution.RedriveCount",
                     "state.$": "$$.State.Name",
                     "entered.$": "$$.State.EnteredTime",
-                    "retries.$": "$$.State.RetryCount",
                     "sm.$": "$$.StateMachine.Id",
                     "smName.$": "$$.StateMachine.Name",
                 },
@@ -314,7 +313,6 @@ def test_context_object_fields():
         "redrive": 0,
         "state": "Ctx",
         "entered": "2026-03-04T05:06:07.891Z",
-        "retries": 0,
         "sm": SM_ARN,
         "smName": "Approvals",
     }

@@ -139,7 +139,7 @@ def test_undefined_result_fails_with_query_evaluation_error_and_evaluation_faile
         "ExecutionFailed",
     ]
     details = sim.history[2]["evaluationFailedEventDetails"]
-    assert (details["location"], details["state"]) == ("Output", "P")
+    assert (details["location"], details["state"]) == ("Output/v", "P")
 
 
 def test_null_is_a_value_not_undefined():

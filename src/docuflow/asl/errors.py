@@ -34,10 +34,11 @@ TERMINAL_ERRORS = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED})
 class StatesError(Exception):
     """A runtime error with an ASL error name and a human-readable cause."""
 
-    def __init__(self, error: str, cause: str = "") -> None:
+    def __init__(self, error: str, cause: str = "", location: str | None = None) -> None:
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause
+        self.location = location  # the field that failed, for EvaluationFailed events
 
 
 @dataclass(frozen=True, slots=True)

@@ -344,6 +344,7 @@ _TASK_EVENTS = {
 _SERVICE_EVENTS = ("TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskFailed", "TaskTimedOut")
 
 _NO_CATCH = (ChoiceState, WaitState, PassState, SucceedState, FailState)
+_RETRIABLE = (TaskState, MapState, ParallelState)
 
 
 class _Run:
@@ -438,13 +439,13 @@ class _Run:
 
     def context(self, frame: dict, task_token: str | None = None) -> dict:
         ctx = self.st["context"]
+        state = {"EnteredTime": frame["entered"], "Name": frame["state"]}
+        if type(self.state_of(frame)) in _RETRIABLE:
+            # AWS keeps a retry counter only for the states that can retry.
+            state["RetryCount"] = frame["rc"]
         out = {
             "Execution": ctx["Execution"],
-            "State": {
-                "EnteredTime": frame["entered"],
-                "Name": frame["state"],
-                "RetryCount": frame["rc"],
-            },
+            "State": state,
             "StateMachine": ctx["StateMachine"],
         }
         if task_token is not None:
@@ -520,10 +521,14 @@ class _Run:
             f"An error occurred while executing the state '{frame['state']}' "
             f"(entered at the event id #{frame.get('eid', 0)}). {exc.cause}"
         )
+        # AWS names the exact field (``Output/a/b[0]``) and links the event to the one
+        # before the state was entered, not to the latest one.
+        location = getattr(exc, "location", None) or field
+        frame["prev"] = frame.get("eprev", frame["prev"])
         self.emit(
             frame,
             "EvaluationFailed",
-            {"error": exc.error, "cause": cause, "location": field, "state": frame["state"]},
+            {"error": exc.error, "cause": cause, "location": location, "state": frame["state"]},
         )
         return StatesError(exc.error, cause)
 
@@ -756,6 +761,7 @@ class _Run:
         frame["entered"] = self.now_iso
         frame["rc"] = 0
         frame.pop("retries", None)
+        frame["eprev"] = frame["prev"]
         frame["eid"] = self.emit(
             frame,
             state.type + "StateEntered",

@@ -126,7 +126,9 @@ def evaluate(
     try:
         compiled = compile_expression(text)
     except JsonataSyntaxError as exc:
-        raise StatesError(QUERY_EVALUATION_ERROR, f"{_prefix(text, field)} is invalid. {exc}")
+        raise StatesError(
+            QUERY_EVALUATION_ERROR, f"{_prefix(text, field)} is invalid. {exc}", field
+        )
     bindings: dict[str, Any] = {
         name: (Utils.NULL_VALUE if value is None else value) for name, value in variables.items()
     }
@@ -138,6 +140,7 @@ def evaluate(
         raise StatesError(
             QUERY_EVALUATION_ERROR,
             f"{_prefix(text, field)} threw an error during evaluation. {_message(exc)}",
+            field,
         )
     if result is None:
         return UNDEFINED
@@ -145,7 +148,9 @@ def evaluate(
         return _to_json(result)
     except _Unsupported:
         raise StatesError(
-            QUERY_EVALUATION_ERROR, f"{_prefix(text, field)} returned an unsupported result type."
+            QUERY_EVALUATION_ERROR,
+            f"{_prefix(text, field)} returned an unsupported result type.",
+            field,
         )
 
 

@@ -101,6 +101,7 @@ def resolve_jsonata(template: Any, evaluate: Evaluate, field: str) -> Any:
                 QUERY_EVALUATION_ERROR,
                 f"The JSONata expression '{text}' specified for the field '{field}' "
                 "returned nothing (undefined).",
+                field,
             )
         return value
     if isinstance(template, dict):
