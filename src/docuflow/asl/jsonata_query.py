@@ -26,6 +26,7 @@ from typing import Any
 
 from jsonata import Jsonata, Utils
 from jsonata.functions import Functions
+from jsonata.jexception import JException
 
 from .errors import QUERY_EVALUATION_ERROR, StatesError
 
@@ -54,6 +55,36 @@ class JsonataSyntaxError(ValueError):
     pass
 
 
+class _AwsJsonata(Jsonata):
+    """jsonata-python with IEEE division, as the JVM and JavaScript runtimes divide.
+
+    Python raises ZeroDivisionError where Java and JavaScript give Infinity or NaN; the
+    reference implementations then report an infinite result as ``D1001: Number out of
+    range`` and treat NaN as no number (undefined).
+    """
+
+    def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
+        try:
+            return super().evaluate_numeric_expression(lhs, rhs, op)
+        except (ZeroDivisionError, ValueError):
+            if op not in ("/", "%") or not _is_zero(rhs):
+                raise
+        if op == "%" or _is_zero(lhs) or (isinstance(lhs, float) and math.isnan(lhs)):
+            return None  # NaN
+        negative = (float(lhs) < 0) != (math.copysign(1.0, float(rhs)) < 0)
+        raise JException("D1001", -1, "-Infinity" if negative else "Infinity")
+
+    def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
+        # ``&`` casts with $string, so numbers print as JavaScript prints them.
+        left = "" if lhs is None else _string(lhs)
+        right = "" if rhs is None else _string(rhs)
+        return left + right
+
+
+def _is_zero(value: Any) -> bool:
+    return type(value) in (int, float) and value == 0
+
+
 def is_expression(value: Any) -> bool:
     """True for a string that is one whole JSONata expression: ``"{% … %}"``."""
     return type(value) is str and value.startswith("{%") and value.endswith("%}")
@@ -77,7 +108,7 @@ def compile_expression(text: str) -> Jsonata:
     if not text:
         raise JsonataSyntaxError("The JSONata expression is empty")
     try:
-        compiled = Jsonata(text)
+        compiled = _AwsJsonata(text)
     except Exception as exc:  # the parser raises JException and, rarely, plain errors
         raise JsonataSyntaxError(_message(exc)) from exc
     compiled.set_output_convert_nulls(False)  # keep null apart from undefined
@@ -161,6 +192,8 @@ def _prefix(text: str, field: str) -> str:
 def _message(exc: Exception) -> str:
     code = getattr(exc, "error", None)
     text = str(exc) or type(exc).__name__
+    if code == "D1001":  # Python spells infinity "inf"; the reference runtimes do not
+        text = text.replace(": -inf", ": -Infinity").replace(": inf", ": Infinity")
     if code and not text.startswith(str(code)):
         return f"{code}: {text}"
     return text
@@ -251,7 +284,107 @@ def _parse(text: Any = None) -> Any:
     return Utils.NULL_VALUE if value is None else value
 
 
+def _js_number(value: Any) -> str:
+    """A number as JSONata's ``$string`` prints it: 15 significant digits, JS notation."""
+    if type(value) is int and abs(value) < 10**15:
+        return str(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise JException("D1001", -1, _js_float(number))
+    return _js_float(float(f"{number:.15g}"))
+
+
+def _js_float(number: float) -> str:
+    """JavaScript's Number#toString for a finite double (shortest round-trip digits)."""
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"
+    if number.is_integer() and abs(number) < 1e21:
+        return str(int(number))
+    text = repr(number)  # shortest digits that round-trip, like JavaScript
+    sign = "-" if text.startswith("-") else ""
+    text = text.lstrip("-")
+    mantissa, _, exponent = text.partition("e")
+    digits = mantissa.replace(".", "")
+    point = mantissa.index(".") if "." in mantissa else len(mantissa)
+    point += int(exponent or 0)
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0") or "0"
+    if -6 < point <= 21:
+        if point <= 0:
+            return f"{sign}0.{'0' * -point}{digits}"
+        if point >= len(digits):
+            return sign + digits + "0" * (point - len(digits))
+        return f"{sign}{digits[:point]}.{digits[point:]}"
+    exp = point - 1
+    body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{sign}{body}e{'+' if exp > 0 else '-'}{abs(exp)}"
+
+
+def _js_json(value: Any, indent: str | None, depth: int = 0) -> str:
+    """JSON text as JSONata's ``$string`` writes it (JavaScript's number notation)."""
+    if value is None or value is Utils.NULL_VALUE:
+        return "null"
+    kind = type(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is str:
+        return json.dumps(value, ensure_ascii=False)
+    if kind is int or kind is float:
+        return _js_number(value)
+    if isinstance(value, dict):
+        items = [(key, item) for key, item in value.items() if not _is_function(item)]
+        if not items:
+            return "{}"
+        parts = [
+            json.dumps(str(key), ensure_ascii=False)
+            + (": " if indent else ":")
+            + _js_json(item, indent, depth + 1)
+            for key, item in items
+        ]
+        return _wrap("{", "}", parts, indent, depth)
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        parts = [
+            '""' if _is_function(item) else _js_json(item, indent, depth + 1) for item in value
+        ]
+        return _wrap("[", "]", parts, indent, depth)
+    if _is_function(value):
+        return '""'
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _wrap(open_: str, close: str, parts: list[str], indent: str | None, depth: int) -> str:
+    if not indent:
+        return open_ + ",".join(parts) + close
+    inner = "\n" + indent * (depth + 1)
+    return open_ + inner + ("," + inner).join(parts) + "\n" + indent * depth + close
+
+
+def _is_function(value: Any) -> bool:
+    return isinstance(value, Jsonata.JFunction | Jsonata.JLambda) or callable(value)
+
+
+def _string(arg: Any = None, prettify: Any = None) -> Any:
+    if isinstance(arg, Utils.JList) and getattr(arg, "outer_wrapper", False):
+        arg = arg[0]
+    if arg is None:
+        return None
+    if type(arg) is str:
+        return arg
+    if _is_function(arg):
+        return ""
+    pretty = bool(prettify) and prettify is not Utils.NULL_VALUE
+    return _js_json(arg, "  " if pretty else None)
+
+
 _PURE_FUNCTIONS = {
+    "string": _fn(_string),
     "partition": _fn(_partition),
     "range": _fn(_range),
     "hash": _fn(_hash),
