@@ -121,19 +121,52 @@ def compile_expression(text: str) -> Jsonata:
 
 
 def top_level_reference(text: str) -> str | None:
-    """The field name an expression reads from the (absent) context item, if any.
+    """The first field name an expression reads from the (absent) context item, if any.
 
-    AWS refuses ``{% phone %}`` at creation: there is no context item, data is only
-    reachable through ``$states`` and variables. Only the expression's first step is
-    checked, so names inside predicates, lambdas or later path steps stay legal.
+    AWS refuses ``{% phone %}`` or ``{% $states.input.a + phone %}`` at creation: there is
+    no context item, data is only reachable through ``$states`` and variables. ``$$``
+    (JSONata's root document) is refused the same way. Names that JSONata evaluates
+    against something else stay legal: later path steps, predicates, sort and group
+    terms, and lambda bodies.
     """
-    node = compile_expression(text).ast
+    return _root_name(compile_expression(text).ast)
+
+
+def _root_name(node: Any) -> str | None:
+    """Depth-first: the first name (or ``$$``) read at the root context of ``node``."""
     if node is None:
         return None
-    if node.type == "path" and node.steps:
-        node = node.steps[0]
-    if node.type == "name":
+    kind = node.type
+    if kind == "name":
         return str(node.value)
+    if kind == "variable":
+        return "$$" if node.value == "$" else None
+    if kind == "path":
+        return _root_name(node.steps[0]) if node.steps else None
+    children: list[Any]
+    if kind == "binary" or kind == "apply":
+        children = [node.lhs, node.rhs]
+    elif kind == "unary":
+        if node.value == "{":
+            children = [part for pair in node.lhs_object or () for part in pair]
+        elif node.value == "[":
+            children = list(node.expressions or ())
+        else:
+            children = [node.expression]
+    elif kind in ("function", "partial"):
+        children = list(node.arguments or ())
+    elif kind == "condition":
+        children = [node.condition, node.then, node._else]
+    elif kind == "block":
+        children = list(node.expressions or ())
+    elif kind == "bind":
+        children = [node.rhs]
+    else:  # literals, lambdas, regexes, transforms …
+        return None
+    for child in children:
+        name = _root_name(child) if hasattr(child, "type") else None
+        if name is not None:
+            return name
     return None
 
 
