@@ -20,6 +20,7 @@ import type {
   Tenant,
   TimelineRow,
   WorkflowBinding,
+  WorkflowDefinition,
   WorkflowGraphData,
 } from './types';
 
@@ -152,15 +153,31 @@ export const api = createApi({
     }),
 
     // --- settings ------------------------------------------------------------------------
-    getDefinitions: build.query<{ results: WorkflowBinding[] }, void>({
-      query: () => 'web/workflow-definitions/',
+    getDefinitions: build.query<WorkflowDefinition[], void>({
+      query: () => 'workflow-definitions/',
+      providesTags: ['Definitions'],
+    }),
+    getBindings: build.query<WorkflowBinding[], void>({
+      query: () => 'workflow-bindings/',
       providesTags: ['Definitions'],
     }),
     validateDefinition: build.mutation<{ valid: boolean; diagnostics: Diagnostic[] }, { definition: string }>({
-      query: (body) => ({ url: 'web/workflow-definitions/validate/', method: 'POST', body }),
+      query: (body) => ({ url: 'workflow-definitions/validate/', method: 'POST', body }),
     }),
-    activateDefinition: build.mutation<WorkflowBinding, { document_type: DocumentType | null; definition: string }>({
-      query: (body) => ({ url: 'web/workflow-definitions/activate/', method: 'POST', body }),
+    createDefinition: build.mutation<WorkflowDefinition, { name: string; definition: string }>({
+      query: (body) => ({ url: 'workflow-definitions/', method: 'POST', body }),
+      invalidatesTags: ['Definitions'],
+    }),
+    replaceDefinition: build.mutation<WorkflowDefinition, { name: string; definition: string }>({
+      query: ({ name, definition }) => ({ url: `workflow-definitions/${encodeURIComponent(name)}/`, method: 'PUT', body: { definition } }),
+      invalidatesTags: ['Definitions'],
+    }),
+    bindWorkflow: build.mutation<WorkflowBinding, { document_type: string; state_machine: string }>({
+      query: ({ document_type, state_machine }) => ({ url: `workflow-bindings/${document_type}/`, method: 'PUT', body: { state_machine } }),
+      invalidatesTags: ['Definitions'],
+    }),
+    unbindWorkflow: build.mutation<void, string>({
+      query: (documentType) => ({ url: `workflow-bindings/${documentType}/`, method: 'DELETE' }),
       invalidatesTags: ['Definitions'],
     }),
     getRuleSets: build.query<Paginated<RuleSet>, void>({
@@ -210,8 +227,12 @@ export const {
   useGetSummaryQuery,
   useGetTimelineQuery,
   useGetDefinitionsQuery,
+  useGetBindingsQuery,
   useValidateDefinitionMutation,
-  useActivateDefinitionMutation,
+  useCreateDefinitionMutation,
+  useReplaceDefinitionMutation,
+  useBindWorkflowMutation,
+  useUnbindWorkflowMutation,
   useGetRuleSetsQuery,
   useGetEffectiveRulesQuery,
   useSaveRuleSetMutation,

@@ -24,12 +24,8 @@ export const baseQuery: BaseQueryFn<string | FetchArgs, unknown, FetchBaseQueryE
 ) => {
   let result = await raw(args, api, extra);
   if (result.error?.status === 401) {
-    let renewed = null;
-    try {
-      renewed = await refresh();
-    } catch {
-      return result;
-    }
+    const renewed = await refresh().catch(() => undefined);
+    if (renewed === undefined) return result; // the server could not be asked: keep the 401
     if (renewed) {
       api.dispatch(tokenRefreshed(renewed));
       result = await raw(args, api, extra);

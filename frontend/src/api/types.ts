@@ -309,11 +309,22 @@ export interface TimelineRow {
   failed: number;
 }
 
+export interface WorkflowDefinition {
+  name: string;
+  arn: string;
+  shipped: boolean;
+  definition: AslDefinition;
+  revision_id: string;
+  bound_to: string[];
+  created_at: string;
+  updated_at: string;
+}
+
 export interface WorkflowBinding {
-  document_type: DocumentType | null;
-  inherited: boolean;
-  state_machine: { name: string; arn: string; updated_at: string } | null;
-  definition: AslDefinition | null;
+  /** A document type, or "default" for every type without its own binding. */
+  document_type: string;
+  state_machine: string;
+  state_machine_arn: string;
 }
 
 export interface Diagnostic {

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { NavLink, Outlet, useLocation } from 'react-router';
+import { useState } from 'react';
+import { NavLink, Outlet } from 'react-router';
 import { useGetInboxQuery } from '../api/api';
 import { roleAtLeast, type Role } from '../api/types';
 import { useAppSelector } from '../app/hooks';
@@ -51,8 +51,6 @@ export function Layout() {
   const user = useAppSelector((state) => state.auth.user);
   const logout = useLogout();
   const [menuOpen, setMenuOpen] = useState(false);
-  const location = useLocation();
-  useEffect(() => setMenuOpen(false), [location.pathname]);
   const items = NAV.filter((item) => !item.role || roleAtLeast(user?.role, item.role));
 
   return (
@@ -74,7 +72,7 @@ export function Layout() {
           <ul>
             {items.map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to} end={item.to === '/'} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`} data-testid={item.testId}>
+                <NavLink to={item.to} end={item.to === '/'} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`} onClick={() => setMenuOpen(false)} data-testid={item.testId}>
                   <Icon name={item.icon} />
                   <span>{item.label}</span>
                   {item.to === '/review' && <InboxCount />}
@@ -94,7 +92,7 @@ export function Layout() {
                 </span>
               </span>
             </div>
-            <button type="button" className="btn btn-ghost nav-link" onClick={() => void logout()} data-testid="logout-button">
+            <button type="button" className="nav-link" onClick={() => void logout()} data-testid="logout-button">
               <Icon name="logout" />
               <span>Sign out</span>
             </button>

@@ -15,17 +15,6 @@ api_patterns = [
         api.WorkflowGraphView.as_view(),
         name="web-workflow-graph",
     ),
-    path("workflow-definitions/", api.DefinitionListView.as_view(), name="web-definitions"),
-    path(
-        "workflow-definitions/validate/",
-        api.DefinitionValidateView.as_view(),
-        name="web-definitions-validate",
-    ),
-    path(
-        "workflow-definitions/activate/",
-        api.DefinitionActivateView.as_view(),
-        name="web-definitions-activate",
-    ),
 ]
 
 urlpatterns = [

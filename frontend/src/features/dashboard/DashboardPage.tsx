@@ -17,6 +17,16 @@ const ORDERINGS: { value: DocumentOrdering; label: string }[] = [
 ];
 const TILES: DocumentStatus[] = ['PENDING_APPROVAL', 'EXTRACTING', 'APPROVED', 'ARCHIVED', 'REJECTED', 'VALIDATION_FAILED', 'EXTRACTION_FAILED'];
 
+/** The time, refreshed every second: recent live changes are highlighted for a moment. */
+function useNow(interval = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), interval);
+    return () => clearInterval(timer);
+  }, [interval]);
+  return now;
+}
+
 function useDebounced<T>(value: T, delay = 300): T {
   const [debounced, setDebounced] = useState(value);
   useEffect(() => {
@@ -72,6 +82,7 @@ export default function DashboardPage() {
   const counts = useGetDocumentCountsQuery();
   const emails = useMemberEmails();
   const recent = useAppSelector((state) => state.live.recent);
+  const now = useNow();
   const filtered = Boolean(query.status || query.document_type || query.search || query.created_after || query.created_before);
   const pending = counts.data?.by_status.PENDING_APPROVAL ?? 0;
 
@@ -197,7 +208,7 @@ export default function DashboardPage() {
                 ) : (
                   data?.results.map((doc) => {
                     const pushed = recent[doc.id];
-                    const fresh = pushed !== undefined && Date.now() - pushed.at < 4000;
+                    const fresh = pushed !== undefined && now - pushed.at < 4000;
                     return (
                       <tr key={doc.id} data-testid="document-row" data-document-id={doc.id} data-status={doc.status}>
                         <td data-label="Title">
@@ -221,7 +232,7 @@ export default function DashboardPage() {
                         </td>
                         <td data-label="Updated">
                           <time dateTime={doc.updated_at} title={formatDateTime(doc.updated_at)}>
-                            {relativeTime(doc.updated_at)}
+                            {relativeTime(doc.updated_at, now)}
                           </time>
                         </td>
                       </tr>
