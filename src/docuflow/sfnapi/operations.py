@@ -8,6 +8,7 @@ carry the names AWS uses.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from docuflow.accounts.models import Tenant, User
+from docuflow.asl.variables import variable_references
 from docuflow.engine import errors, services
 from docuflow.engine.models import Execution, StateMachine
 from docuflow.sfnapi import pagination, selectors
@@ -194,7 +196,17 @@ def describe_state_machine(caller: Caller, p: dict) -> dict:
         "loggingConfiguration": _logging_out(machine),
         "tracingConfiguration": _tracing_out(machine),
         "revisionId": str(machine.revision_id),
+        **_variable_references(machine.definition),
     }
+
+
+def _variable_references(definition: str) -> dict:
+    """``variableReferences`` (state -> variables it reads), left out when there are none."""
+    try:
+        references = variable_references(json.loads(definition))
+    except (ValueError, TypeError, AttributeError):
+        return {}
+    return {"variableReferences": references} if references else {}
 
 
 @operation
@@ -425,6 +437,7 @@ def describe_state_machine_for_execution(caller: Caller, p: dict) -> dict:
         "loggingConfiguration": _logging_out(machine),
         "tracingConfiguration": _tracing_out(machine),
         "revisionId": str(revision.pk),
+        **_variable_references(revision.definition),
     }
 
 
