@@ -38,11 +38,12 @@ from docuflow.documents import conf as documents_conf
 from docuflow.documents import storage
 from docuflow.documents.models import Document, DocumentVersion
 from docuflow.engine.resources import TaskContext, TaskError, register_function
-from docuflow.extraction import Extraction, ExtractionFailed, extract_safely, validate
+from docuflow.extraction import Extraction, ExtractionFailed, validate
 from docuflow.extraction.rules import type_rules
 from docuflow.processing import conf, selectors
 from docuflow.processing.models import DocumentExtraction
 from docuflow.processing.status import set_document_status
+from docuflow.processing.warm_sandbox import extract_warm
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def extract_task(payload, ctx: TaskContext) -> dict:
         except storage.StorageError as exc:
             raise TaskError("Extraction.Transient", f"the document store failed: {exc}") from exc
         try:
-            extraction = extract_safely(
+            extraction = extract_warm(
                 path,
                 content.content_type,
                 document_type=doc.document_type,
