@@ -8,7 +8,8 @@ import { signedOut, tokenRefreshed, type AuthState } from '../auth/authSlice';
 import { refresh } from '../auth/session';
 
 const raw = fetchBaseQuery({
-  baseUrl: '/api/v1/',
+  // Absolute, so that it also works where Request needs absolute URLs (tests under Node).
+  baseUrl: new URL('/api/v1/', window.location.origin).href,
   prepareHeaders(headers, { getState }) {
     const token = (getState() as { auth: AuthState }).auth.access;
     if (token) headers.set('Authorization', `Bearer ${token}`);
