@@ -152,7 +152,7 @@ def test_calls_in_db_threads_commit_and_reuse_connections(db_threads, users):
     ]
     for _ in range(3):
         assert _output(sfn, arn) == "one"
-    pool = db_threads._thread_pool()
+    pool = db_threads.thread_pool()
 
     def raw_connection():
         return id(connection.connection)
@@ -174,5 +174,5 @@ def test_a_failed_call_in_a_db_thread_leaves_no_transaction_open(db_threads, sfn
     assert _code(exc) == "StateMachineDoesNotExist"
     from django.db import connection
 
-    pool = db_threads._thread_pool()
+    pool = db_threads.thread_pool()
     assert not any(pool.submit(lambda: connection.in_atomic_block).result() for _ in range(4))

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import boto3
+import httpx
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -380,3 +381,30 @@ def test_start_sync_execution_runs_tasks(server, sfn):
     out = client.start_sync_execution(stateMachineArn=arn, input='{"x": 5}')
     assert out["status"] == "SUCCEEDED"
     assert json.loads(out["output"]) == {"x": 5}
+
+
+def test_the_fast_path_answers_bad_requests_as_aws_does(server, sfn):
+    """``/sfn`` is served in front of Django: its refusals keep AWS's shape."""
+    base = server["endpoint"]
+    wrong_method = httpx.get(base)
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
+    assert wrong_method.json()["__type"] == "UnknownOperationException"
+    unsigned = httpx.post(
+        base,
+        content=b"{}",
+        headers={
+            "X-Amz-Target": "AWSStepFunctions.ListStateMachines",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
+    )
+    assert unsigned.status_code in (400, 403)
+    assert unsigned.headers["x-amzn-requestid"] and "__type" in unsigned.json()
+    assert unsigned.headers["x-content-type-options"] == "nosniff"
+    huge = httpx.post(base, content=b"x" * (5 * 1024 * 1024))
+    assert huge.status_code == 413
+    assert huge.json()["__type"] == "RequestEntityTooLargeException"
+    # Both spellings of the path reach the API; everything else is still Django's.
+    assert sfn.list_state_machines()["stateMachines"] is not None
+    slash = httpx.post(base + "/", content=b"{}")
+    assert slash.status_code in (400, 403) and "__type" in slash.json()
+    assert httpx.get(base.removesuffix("/sfn") + "/healthz").status_code == 200

@@ -17,7 +17,9 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
@@ -41,7 +43,34 @@ _ACCEPTED_TYPES = {
 }
 
 
-def _body_limit() -> int:
+@dataclass(frozen=True)
+class Call:
+    """What the API needs of an HTTP request, whichever server path brought it."""
+
+    method: str
+    path: str
+    query_string: str
+    headers: Mapping[str, str]  # case-insensitive lookup
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    @property
+    def target(self) -> str:
+        return self.headers.get("X-Amz-Target", "").partition(".")[2]
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> Call:
+        return cls(
+            request.method or "POST",
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            request.headers,
+        )
+
+
+def body_limit() -> int:
     return max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0, MIN_BODY_LIMIT)
 
 
@@ -59,7 +88,7 @@ def _error(status: int, code: str, message: str, request_id: str, **extra) -> Ht
 
 
 def _read_body(request: HttpRequest) -> bytes:
-    limit = _body_limit()
+    limit = body_limit()
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -72,12 +101,12 @@ def _read_body(request: HttpRequest) -> bytes:
     return body
 
 
-def _authenticate(request: HttpRequest, body: bytes) -> Caller:
+def _authenticate(call: Call, body: bytes) -> Caller:
     signed = sigv4.SignedRequest(
-        method=request.method or "POST",
-        path=request.path,
-        query_string=request.META.get("QUERY_STRING", ""),
-        headers=request.headers,
+        method=call.method,
+        path=call.path,
+        query_string=call.query_string,
+        headers=call.headers,
         body=body,
     )
     key, credential = sigv4.verify(signed, keys.active_key)
@@ -91,15 +120,15 @@ def _authenticate(request: HttpRequest, body: bytes) -> Caller:
     return Caller(user=user, tenant=user.tenant, region=credential.region)
 
 
-def _operation_name(request: HttpRequest) -> str:
-    target = request.headers.get("X-Amz-Target", "")
+def _operation_name(call: Call) -> str:
+    target = call.headers.get("X-Amz-Target", "")
     prefix, _, name = target.partition(".")
     if prefix != protocol.TARGET_PREFIX or name not in OPERATIONS:
         raise ApiError(
             "UnknownOperationException",
             f"Unknown operation '{target}'" if target else "Missing the X-Amz-Target header",
         )
-    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    content_type = call.content_type
     if content_type not in _ACCEPTED_TYPES:
         raise ApiError(
             "UnknownOperationException",
@@ -136,7 +165,7 @@ def _db_threads() -> int:
         return 0
 
 
-def _thread_pool() -> ThreadPoolExecutor | None:
+def thread_pool() -> ThreadPoolExecutor | None:
     global _pool
     if _pool is None:
         count = _db_threads()
@@ -170,7 +199,7 @@ def shutdown_db_threads() -> None:
     pool.shutdown(wait=True)
 
 
-def _in_db_thread(func, *args):
+def in_db_thread(func, *args):
     for conn in connections.all(initialized_only=True):
         conn.close_if_unusable_or_obsolete()
     try:
@@ -187,38 +216,23 @@ def _in_db_thread(func, *args):
                 conn.close_at = time.monotonic() + DB_THREAD_CONNECTION_SECONDS
 
 
-def _handle(request: HttpRequest, body: bytes, request_id: str, out: list) -> HttpResponse:
-    caller = _authenticate(request, body)
-    name = out[0] = _operation_name(request)
+def _operation(call: Call, body: bytes, request_id: str, out: list) -> HttpResponse:
+    caller = _authenticate(call, body)
+    name = out[0] = _operation_name(call)
     params = protocol.validate(protocol.operation_model(name), protocol.parse_body(body))
     return _respond(200, OPERATIONS[name](caller, params), request_id)
 
 
-@csrf_exempt
-def endpoint(request: HttpRequest) -> HttpResponse:
-    request_id = str(uuid.uuid4())
+def handle(call: Call, body: bytes, request_id: str) -> HttpResponse:
+    """Answer one call whose body was read: authenticate, run the operation, map errors.
+
+    Runs in the thread that owns the database connection (a pooled one, see above).
+    """
     name = "?"
     started = time.monotonic()
+    out = [name]
     try:
-        if request.method != "POST":
-            response = _error(
-                405, "UnknownOperationException", "Only POST is supported", request_id
-            )
-            response["Allow"] = "POST"
-            return response
-        body = _read_body(request)
-        pool = _thread_pool()
-        target = request.headers.get("X-Amz-Target", "").partition(".")[2]
-        out = [name]
-        try:
-            if pool is None or target in _INLINE:
-                response = _handle(request, body, request_id, out)
-            else:
-                response = pool.submit(
-                    _in_db_thread, _handle, request, body, request_id, out
-                ).result()
-        finally:
-            name = out[0]
+        response = _operation(call, body, request_id, out)
     except sigv4.AuthError as exc:
         response = _error(exc.status, exc.code, exc.message, request_id)
     except ApiError as exc:
@@ -229,18 +243,51 @@ def endpoint(request: HttpRequest) -> HttpResponse:
             extra["resourceName"] = exc.resource_name
         response = _error(exc.status, exc.code, exc.message, request_id, **extra)
     except (OperationalError, InterfaceError):  # busy or unreachable: worth a retry
-        log.exception("sfn %s failed on the database (request %s)", name, request_id)
+        log.exception("sfn %s failed on the database (request %s)", out[0], request_id)
         response = _error(
             503, "ServiceUnavailable", "The service is unavailable; try again", request_id
         )
     except Exception:
-        log.exception("sfn %s failed (request %s)", name, request_id)
+        log.exception("sfn %s failed (request %s)", out[0], request_id)
         response = _error(500, "InternalFailure", "The request processing has failed", request_id)
     log.debug(
         "sfn %s -> %s in %.1f ms (request %s)",
-        name,
+        out[0],
         response.status_code,
         (time.monotonic() - started) * 1000,
         request_id,
     )
     return response
+
+
+def refuse_method(request_id: str) -> HttpResponse:
+    response = _error(405, "UnknownOperationException", "Only POST is supported", request_id)
+    response["Allow"] = "POST"
+    return response
+
+
+def too_large(request_id: str) -> HttpResponse:
+    return _error(
+        413, "RequestEntityTooLargeException", "The request body is too large", request_id
+    )
+
+
+def runs_in_pool(call: Call) -> bool:
+    """Short operations go to the pooled database threads; long polls keep their own."""
+    return thread_pool() is not None and call.target not in _INLINE
+
+
+@csrf_exempt
+def endpoint(request: HttpRequest) -> HttpResponse:
+    """``/sfn`` through Django (tests, and servers without the ASGI fast path)."""
+    request_id = str(uuid.uuid4())
+    if request.method != "POST":
+        return refuse_method(request_id)
+    try:
+        body = _read_body(request)
+    except ApiError:
+        return too_large(request_id)
+    call = Call.of(request)
+    if runs_in_pool(call):
+        return thread_pool().submit(in_db_thread, handle, call, body, request_id).result()
+    return handle(call, body, request_id)
