@@ -195,7 +195,6 @@ def test_user_without_tenant_is_access_denied(sfn_for, db):
 
 
 def test_key_unusable_after_secret_key_change(sfn):
-    crypto._aead.cache_clear()
     with override_settings(SECRET_KEY="another-secret-key-" + "x" * 40):
         with pytest.raises(ClientError) as exc:
             sfn.list_state_machines()
