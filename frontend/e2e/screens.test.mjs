@@ -13,7 +13,8 @@ after(async () => {
 });
 
 async function noHorizontalOverflow(page, name) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const width = page.viewportSize().width;
+  const overflow = (await page.evaluate(() => document.documentElement.scrollWidth)) - width;
   assert.ok(overflow <= 1, `${name} is ${overflow}px wider than the screen`);
 }
 

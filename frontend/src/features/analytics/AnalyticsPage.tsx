@@ -91,10 +91,10 @@ export default function AnalyticsPage() {
                     <YAxis allowDecimals={false} tick={{ fontSize: 12 }} />
                     <Tooltip />
                     <Legend />
-                    <Line type="monotone" dataKey="uploaded" name="Uploaded" stroke="#2546c9" strokeWidth={2} dot={false} />
-                    <Line type="monotone" dataKey="approved" name="Approved" stroke="#2fb57a" strokeWidth={2} dot={false} />
-                    <Line type="monotone" dataKey="rejected" name="Rejected" stroke="#e05565" strokeWidth={2} dot={false} />
-                    <Line type="monotone" dataKey="failed" name="Failed" stroke="#e5a431" strokeWidth={2} dot={false} />
+                    <Line type="monotone" dataKey="uploaded" name="Uploaded" stroke="#2546c9" strokeWidth={2} dot={false} isAnimationActive={false} />
+                    <Line type="monotone" dataKey="approved" name="Approved" stroke="#2fb57a" strokeWidth={2} dot={false} isAnimationActive={false} />
+                    <Line type="monotone" dataKey="rejected" name="Rejected" stroke="#e05565" strokeWidth={2} dot={false} isAnimationActive={false} />
+                    <Line type="monotone" dataKey="failed" name="Failed" stroke="#e5a431" strokeWidth={2} dot={false} isAnimationActive={false} />
                   </LineChart>
                 </ResponsiveContainer>
               </div>
@@ -108,7 +108,7 @@ export default function AnalyticsPage() {
                 <div className="chart" role="img" aria-label={`Status breakdown: ${statusData.map((row) => `${row.label} ${row.count}`).join(', ')}`}>
                   <ResponsiveContainer width="100%" height="100%">
                     <PieChart>
-                      <Pie data={statusData} dataKey="count" nameKey="label" innerRadius="55%" outerRadius="85%" paddingAngle={2}>
+                      <Pie data={statusData} dataKey="count" nameKey="label" innerRadius="55%" outerRadius="85%" paddingAngle={2} isAnimationActive={false}>
                         {statusData.map((row) => (
                           <Cell key={row.status} fill={STATUS_COLORS[row.status as DocumentStatus] ?? '#8a96ab'} />
                         ))}
@@ -131,7 +131,7 @@ export default function AnalyticsPage() {
                       <XAxis dataKey="type" tick={{ fontSize: 12 }} />
                       <YAxis allowDecimals={false} tick={{ fontSize: 12 }} />
                       <Tooltip />
-                      <Bar dataKey="count" name="Documents" fill="#2546c9" radius={[6, 6, 0, 0]} />
+                      <Bar dataKey="count" name="Documents" fill="#2546c9" radius={[6, 6, 0, 0]} isAnimationActive={false} />
                     </BarChart>
                   </ResponsiveContainer>
                 </div>

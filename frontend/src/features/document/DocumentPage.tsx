@@ -117,6 +117,7 @@ function ExtractionTabs({ doc, highlightKey, onSelect }: { doc: DocumentRecord; 
           ) : !versions.data?.results.length ? (
             <EmptyState title="No versions yet" />
           ) : (
+            <div className="table-wrap">
             <table className="table" data-testid="versions-table">
               <thead>
                 <tr>
@@ -140,6 +141,7 @@ function ExtractionTabs({ doc, highlightKey, onSelect }: { doc: DocumentRecord; 
                 ))}
               </tbody>
             </table>
+            </div>
           ))}
         {tab === 'audit' &&
           (!manager ? (
@@ -220,6 +222,7 @@ function WorkflowCard({ doc }: { doc: DocumentRecord }) {
                 {data.execution.error}: {data.execution.cause}
               </Alert>
             )}
+            <div className="table-wrap">
             <table className="table" data-testid="state-durations">
               <thead>
                 <tr>
@@ -247,6 +250,7 @@ function WorkflowCard({ doc }: { doc: DocumentRecord }) {
                 </tr>
               </tbody>
             </table>
+            </div>
           </div>
         </div>
       ) : (
