@@ -116,6 +116,14 @@ class Run:
 
     # WebSocket: status messages of every document of the tenant.
     def listen(self, ready: threading.Event) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            self._listen(ready)
+        except ConnectionClosed:  # the server stopped at the end of the run
+            pass
+
+    def _listen(self, ready: threading.Event) -> None:
         from websockets.sync.client import connect
 
         url = self.base.replace("http://", "ws://") + f"/ws/documents/?token={self.tokens['reviewer']}"
