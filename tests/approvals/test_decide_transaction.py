@@ -42,6 +42,7 @@ def document_hook():
         describe=shipped.describe,
         on_decided=shipped.on_decided,
         on_withdrawn=shipped.on_withdrawn,
+        on_opened=shipped.on_opened,
     )
 
 

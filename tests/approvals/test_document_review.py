@@ -80,6 +80,11 @@ def test_approved_documents_are_archived_and_the_uploader_told(
     assert task.status == "PENDING" and task.candidate_roles == ["REVIEWER"]
     assert task.final and task.stage == "review"
     assert task.excluded_users.filter(pk=users["UPLOADER"].pk).exists()
+    # The document became PENDING_APPROVAL together with its task: never one without it.
+    waiting = AuditEntry.objects.get(
+        object_id=doc["id"], action="document.status", details__to="PENDING_APPROVAL"
+    )
+    assert waiting.details["task_id"] == str(task.pk)
     asked = [m for m in mail.outbox if users["REVIEWER"].email in m.to]
     assert asked and "Approval needed" in asked[0].subject
     assert task.task_token_id not in asked[0].body  # the token is a capability

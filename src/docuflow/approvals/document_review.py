@@ -2,13 +2,15 @@
 
 The shipped review workflows (``processing/workflows/*review*.asl.json``) call:
 
-* ``docuflow-prepare-review`` (state NotifyReviewer): the document becomes
-  PENDING_APPROVAL and the review is planned: whether a MANAGER stage follows (Total
-  Amount above the tenant's ``second_stage_amount``), when to escalate, who may never
-  decide (the uploader: four eyes), the named approvers of a parallel review;
-* the approvals app's human-task resources (WaitForApproval), whose decision arrives
-  through ``decide_document`` (API) or an e-mail link, and sets the document's status
-  in the decision's own transaction (``_on_decided``);
+* ``docuflow-prepare-review`` (state NotifyReviewer): the review is planned: whether a
+  MANAGER stage follows (Total Amount above the tenant's ``second_stage_amount``), when
+  to escalate, who may never decide (the uploader: four eyes), the named approvers of a
+  parallel review;
+* the approvals app's human-task resources (WaitForApproval). The document becomes
+  PENDING_APPROVAL in the transaction that creates its task (``_on_opened``), so a
+  document shown as waiting can always be decided. The decision arrives through
+  ``decide_document`` (API) or an e-mail link, and sets the document's status in the
+  decision's own transaction (``_on_decided``);
 * ``docuflow-archive`` (ArchiveDocument): the approved version moves to the archive
   area of storage and the document becomes ARCHIVED;
 * ``docuflow-notify-completion`` (NotifyCompletion): the uploader is e-mailed the outcome.
@@ -93,7 +95,21 @@ def _on_decided(task: HumanTask, actor: User) -> None:
     )
 
 
-subjects.register_subject(DOCUMENT, describe=_describe, on_decided=_on_decided)
+def _on_opened(task: HumanTask) -> None:
+    """Inside the task's creation: the document waits for a decision from now on."""
+    found = services.parse_uuids([task.subject_id])
+    if found:
+        set_document_status(
+            found[0],
+            S.PENDING_APPROVAL,
+            expected={S.VALIDATING, S.PENDING_APPROVAL},
+            details={"task_id": str(task.pk), "stage": task.stage},
+        )
+
+
+subjects.register_subject(
+    DOCUMENT, describe=_describe, on_decided=_on_decided, on_opened=_on_opened
+)
 
 
 # --- deciding through the documents API -----------------------------------------------------
@@ -147,15 +163,11 @@ def _parallel_approvers(tenant_id: str, ids, uploader_id) -> list[str]:
 
 
 def prepare_review(payload, ctx: TaskContext) -> dict:
-    """NotifyReviewer: PENDING_APPROVAL, and the plan of the review (see module doc)."""
+    """NotifyReviewer: the plan of the review (see module doc)."""
     document_id, version = document_ref(payload, ctx)
-    doc = set_document_status(
-        document_id,
-        S.PENDING_APPROVAL,
-        expected={S.VALIDATING, S.PENDING_APPROVAL},
-        expected_version=version,
-    )
-    if doc is None:
+    doc = Document.objects.get(pk=document_id)
+    waiting = (S.VALIDATING, S.PENDING_APPROVAL)
+    if doc.status not in waiting or (version is not None and doc.version != version):
         raise superseded(document_id, "it is no longer being validated")
     rules = services.approval_settings(ctx.tenant_id)
     data = doc.extracted_data if isinstance(doc.extracted_data, dict) else {}

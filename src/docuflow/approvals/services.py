@@ -261,6 +261,9 @@ def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken, execution) -> 
             status=HumanTask.Status.ESCALATED, updated_at=now
         )
         _audit_task(previous, None, "approval.escalated", {"escalated_to": str(task.pk)})
+    hook = subjects.get(spec.subject_type).on_opened
+    if hook is not None:
+        hook(task)
     _audit_task(
         task,
         None,

@@ -5,6 +5,8 @@ may register
 
 * ``describe(tenant_id, subject_id) -> Description``: title, summary lines for the
   approver (inbox, e-mail) and the requester, read when the task is created;
+* ``on_opened(task)``: called inside the transaction that creates a task (e.g. a
+  document becomes PENDING_APPROVAL only together with the task that decides it);
 * ``on_decided(task, actor)``: called inside the decision's transaction, after the task
   is marked and the workflow got the decision (e.g. to set a document's status);
 * ``on_withdrawn(task)``: called inside the engine's transaction when the workflow
@@ -29,6 +31,7 @@ class Subject:
     describe: Callable[[str, str], Description | None] | None = None
     on_decided: Callable | None = None
     on_withdrawn: Callable | None = None
+    on_opened: Callable | None = None
 
 
 _subjects: dict[str, Subject] = {}
@@ -40,8 +43,9 @@ def register_subject(
     describe: Callable[[str, str], Description | None] | None = None,
     on_decided: Callable | None = None,
     on_withdrawn: Callable | None = None,
+    on_opened: Callable | None = None,
 ) -> None:
-    _subjects[subject_type] = Subject(describe, on_decided, on_withdrawn)
+    _subjects[subject_type] = Subject(describe, on_decided, on_withdrawn, on_opened)
 
 
 def get(subject_type: str) -> Subject:
