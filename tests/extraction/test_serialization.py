@@ -65,3 +65,18 @@ def test_dict_round_trip_is_lossless(invoice_pdfs):
     assert back.to_dict() == data
     assert back.key_values["Total Amount"].value == ex.key_values["Total Amount"].value
     assert back.text == ex.text
+
+
+def test_sandbox_transport_round_trip(invoice_pdfs):
+    """The child's columnar reply gives the parent the very same Extraction."""
+    import pytest
+
+    from docuflow.extraction.model import from_transport, to_transport
+
+    path, _ = invoice_pdfs[1]
+    ex = extract(path, "application/pdf", document_type="INVOICE")
+    data = json.loads(json.dumps(to_transport(ex)))
+    assert from_transport(data).to_dict() == ex.to_dict()
+    data["words"]["text"].pop()  # a reply whose columns disagree is refused, not misread
+    with pytest.raises(ValueError):
+        from_transport(data)
