@@ -4,8 +4,10 @@
    boxes, lines, tables, key-values) beside Poppler's ``pdftotext`` on the same file, and
    beside ``pdftotext -bbox`` (which, like us, reports every word's box). Goal: >= 0.5x
    pdftotext. Also shown: the parallel mode (``extract(parallel=True)``, forked page
-   workers; the number of processes is printed) and the cost of loading PDFium's text
-   pages alone, the floor under any PDFium-based extraction.
+   workers; the number of processes is printed), the cost of loading PDFium's text
+   pages alone (the floor under any PDFium-based extraction), and those pages plus two
+   char-box calls per word from Python (the floor under any Python code that gives word
+   boxes from PDFium, before it builds a single object).
 2. OCR: 20 generated page images; our extraction beside the ``tesseract`` command (TSV
    output, same language and page segmentation) on the same images, one at a time.
    Goal: overhead <= 10 %.
@@ -90,6 +92,32 @@ def pdfium_text_pages(path: Path) -> None:
         doc.close()
 
 
+def pdfium_word_boxes(path: Path) -> None:
+    """The text pages plus the least Python can do per word on PDFium: find the word in
+    the page text and ask for the loose box of its first and last character (two calls
+    through the same unchecked ctypes handle docuflow uses), building no object at all."""
+    import ctypes
+    import re
+
+    from docuflow.extraction.pdf import _LOOSE_CHAR_BOX as box
+
+    rect = pdfium.raw.FS_RECTF()
+    ref = ctypes.byref(rect)
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            textpage = page.get_textpage()
+            tp = ctypes.cast(textpage.raw, ctypes.c_void_p)
+            for m in re.finditer(r"\S+", textpage.get_text_range()):
+                box(tp, m.start(), ref)
+                box(tp, m.end() - 1, ref)
+            textpage.close()
+            page.close()
+    finally:
+        doc.close()
+
+
 def run(cmd: list[str]) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -114,6 +142,7 @@ def bench_pdf(tmp: Path, pages: int, repeat: int) -> None:
     else:
         print("pdftotext not installed: no baseline")
     tools.append(("PDFium text pages only (no words)", lambda: pdfium_text_pages(path)))
+    tools.append(("PDFium + 2 box calls/word (no objects)", lambda: pdfium_word_boxes(path)))
     tools.append(("docuflow extract (in process)", lambda: extract(path, "application/pdf")))
     workers = Limits().ocr_workers or min(os.cpu_count() or 1, 8)  # as pdf._workers
     procs = workers if pages >= PARALLEL_MIN_PAGES else 1
@@ -148,6 +177,11 @@ def bench_pdf(tmp: Path, pages: int, repeat: int) -> None:
         print(
             f"floor: loading PDFium's text pages alone = {base[1] / cpu:.2f}x pdftotext by CPU "
             "time, before any word is built"
+        )
+        wall, cpu = best["PDFium + 2 box calls/word (no objects)"]
+        print(
+            f"floor in Python: those pages + 2 PDFium char-box calls per word = "
+            f"{base[1] / cpu:.2f}x pdftotext by CPU time, before any Word, line or key-value"
         )
 
 
