@@ -22,28 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from docuflow.asl.definition import parse_definition  # noqa: E402
 from docuflow.asl.interpreter import StartExecution, step  # noqa: E402
 
-JSONPATH = {
-    "StartAt": "Start",
-    "States": {
-        "Start": {"Type": "Pass", "Result": {"customer": "ada", "amount": 42}, "Next": "Format"},
-        "Format": {
-            "Type": "Pass",
-            "Parameters": {
-                "customer.$": "$.customer",
-                "amount.$": "$.amount",
-                "message.$": "States.Format('Hello {}, you owe {}', $.customer, $.amount)",
-            },
-            "Next": "Decide",
-        },
-        "Decide": {
-            "Type": "Choice",
-            "Choices": [{"Variable": "$.amount", "NumericGreaterThan": 10, "Next": "Big"}],
-            "Default": "Big",
-        },
-        "Big": {"Type": "Pass", "Result": "big", "ResultPath": "$.size", "Next": "Done"},
-        "Done": {"Type": "Succeed"},
-    },
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from asl_throughput import FIVE_STATES as JSONPATH  # noqa: E402  (the same 5-state machine)
 
 JSONATA = {
     "QueryLanguage": "JSONata",

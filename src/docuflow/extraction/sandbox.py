@@ -25,6 +25,22 @@ from .rules import validate_rules
 _SRC_ROOT = str(Path(__file__).resolve().parents[2])  # the directory holding "docuflow"
 
 
+def child_request(path, content_type, document_type, limits, rules, language) -> dict:
+    """What a sandboxed child is asked to do (checked rules, absolute path, limits)."""
+    if rules:
+        errors = validate_rules(rules)
+        if errors:
+            raise ValueError("invalid extraction rules: " + "; ".join(errors))
+    return {
+        "path": os.path.abspath(os.fspath(path)),
+        "content_type": content_type,
+        "document_type": document_type,
+        "limits": limits.to_dict(),
+        "rules": rules,
+        "language": language,
+    }
+
+
 def extract_safely(
     path: str | os.PathLike,
     content_type: str | None = None,
@@ -36,18 +52,7 @@ def extract_safely(
 ) -> Extraction:
     """Extract in a sandboxed child; returns the Extraction or raises ExtractionFailed."""
     limits = limits or Limits()
-    if rules:
-        errors = validate_rules(rules)
-        if errors:
-            raise ValueError("invalid extraction rules: " + "; ".join(errors))
-    request = {
-        "path": os.path.abspath(os.fspath(path)),
-        "content_type": content_type,
-        "document_type": document_type,
-        "limits": limits.to_dict(),
-        "rules": rules,
-        "language": language,
-    }
+    request = child_request(path, content_type, document_type, limits, rules, language)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_SRC_ROOT, env.get("PYTHONPATH")) if p)
     proc = subprocess.Popen(

@@ -36,7 +36,6 @@ from docuflow.extraction import extract_safely, sandbox
 from docuflow.extraction.errors import TIMEOUT, ExtractionFailed
 from docuflow.extraction.limits import Limits
 from docuflow.extraction.model import Extraction
-from docuflow.extraction.rules import validate_rules
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +60,7 @@ def extract_warm(
     """``extract_safely``'s contract (the Extraction, or ``ExtractionFailed``)."""
     limits = limits or Limits()
     kwargs = dict(document_type=document_type, limits=limits, rules=rules, language=language)
-    if rules:
-        errors = validate_rules(rules)
-        if errors:
-            raise ValueError("invalid extraction rules: " + "; ".join(errors))
-    request = {
-        "path": os.path.abspath(os.fspath(path)),
-        "content_type": content_type,
-        "document_type": document_type,
-        "limits": limits.to_dict(),
-        "rules": rules,
-        "language": language,
-    }
+    request = sandbox.child_request(path, content_type, document_type, limits, rules, language)
     try:
         returncode, out, err = _run(json.dumps(request).encode(), limits)
     except ZygoteUnavailable as exc:
