@@ -115,7 +115,9 @@ subjects.register_subject(
 # --- deciding through the documents API -----------------------------------------------------
 
 
-def decide_document(actor: User, doc: Document, decision: str, note: str, request=None):
+def decide_document(
+    actor: User, doc: Document, decision: str, note: str, request=None
+) -> HumanTask:
     """``POST /documents/{id}/approve/`` and ``/reject/``: decide the document's open task.
 
     403 for a role that cannot approve; 409 when the document is not waiting for this
@@ -139,8 +141,7 @@ def decide_document(actor: User, doc: Document, decision: str, note: str, reques
         if pending.exists():
             raise Conflict("The document is not waiting for your decision.")
         raise Conflict(f"The document is not waiting for a decision (it is {current}).")
-    services.decide(actor, task, decision, note, request=request, via="documents-api")
-    return Document.objects.get(pk=doc.pk)
+    return services.decide(actor, task, decision, note, request=request, via="documents-api")
 
 
 # --- task resources ---------------------------------------------------------------------------

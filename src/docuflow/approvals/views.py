@@ -125,7 +125,8 @@ class SettingsView(APIView):
 
 
 def _document_decision(request, pk, decision: str, serializer, field: str) -> Response:
-    doc = document_selectors.document(request.user, pk)  # 404 for what this user may not see
+    # 404 for what this user may not see
+    doc = document_selectors.document(request.user, pk, related=False)
     data = serializer(data=request.data)
     data.is_valid(raise_exception=True)
     note = data.validated_data.get(field, "")
