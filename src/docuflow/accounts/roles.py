@@ -29,6 +29,10 @@ def can_approve(role: str | None) -> bool:
     return at_least(role, Role.REVIEWER)
 
 
+# The roles whose members may approve (the ones a named approver must hold).
+APPROVERS = [role.value for role in Role if can_approve(role)]
+
+
 def can_manage(role: str | None) -> bool:
     """Manage members and workflow settings."""
     return at_least(role, Role.MANAGER)

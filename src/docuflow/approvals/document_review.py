@@ -72,19 +72,23 @@ def _describe(tenant_id: str, subject_id: str) -> subjects.Description | None:
     )
 
 
+def _document_id(task: HumanTask):
+    """The vault document a task is about (None for a workflow's own, non-UUID subject)."""
+    found = services.parse_uuids([task.subject_id])
+    return found[0] if found else None
+
+
 def _on_decided(task: HumanTask, actor: User) -> None:
     """Inside the decision's transaction: the document follows the decision at once.
 
     A rejection at any stage rejects; an approval decides only at the final stage (an
     earlier stage's approval leaves the document PENDING_APPROVAL for the next one).
     """
-    if task.status == HumanTask.Status.APPROVED and not task.final:
-        return
-    found = services.parse_uuids([task.subject_id])
-    if not found:  # a workflow's own subject id, not one of the vault's documents
+    document_id = _document_id(task)
+    if document_id is None or (task.status == HumanTask.Status.APPROVED and not task.final):
         return
     set_document_status(
-        found[0],
+        document_id,
         task.status,
         expected={S.PENDING_APPROVAL},
         actor=actor,
@@ -97,10 +101,10 @@ def _on_decided(task: HumanTask, actor: User) -> None:
 
 def _on_opened(task: HumanTask) -> None:
     """Inside the task's creation: the document waits for a decision from now on."""
-    found = services.parse_uuids([task.subject_id])
-    if found:
+    document_id = _document_id(task)
+    if document_id is not None:
         set_document_status(
-            found[0],
+            document_id,
             S.PENDING_APPROVAL,
             expected={S.VALIDATING, S.PENDING_APPROVAL},
             details={"task_id": str(task.pk), "stage": task.stage},
@@ -157,10 +161,12 @@ def _amount(value) -> Decimal | None:
 
 def _parallel_approvers(tenant_id: str, ids, uploader_id) -> list[str]:
     members = User.objects.filter(
-        tenant_id=tenant_id, is_active=True, pk__in=services.parse_uuids(ids)
+        tenant_id=tenant_id,
+        is_active=True,
+        pk__in=services.parse_uuids(ids),
+        role__in=roles.APPROVERS,
     ).exclude(pk=uploader_id)
-    allowed = [r.value for r in services.ROLE_ORDER if roles.can_approve(r)]
-    return [str(pk) for pk in members.filter(role__in=allowed).values_list("pk", flat=True)]
+    return [str(pk) for pk in members.values_list("pk", flat=True)]
 
 
 def prepare_review(payload, ctx: TaskContext) -> dict:

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from docuflow.approvals import links
 from docuflow.approvals.models import ApprovalLink, CertificationRequest, HumanTask, OutboundEmail
 from docuflow.audit import services as audit
+from docuflow.documents.models import Document
 from docuflow.engine import clock
 
 log = logging.getLogger(__name__)
@@ -182,8 +183,6 @@ OUTCOME_WORDS = {
 
 
 def _render_document_outcome(email: OutboundEmail) -> tuple[str, str] | None:
-    from docuflow.documents.models import Document  # the documents app sits beside this one
-
     doc = Document.objects.select_related("reviewed_by").filter(pk=email.subject_id).first()
     if doc is None:  # deleted meanwhile
         return None

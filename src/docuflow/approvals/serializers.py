@@ -11,8 +11,6 @@ from docuflow.accounts.models import User
 from docuflow.approvals import services
 from docuflow.approvals.models import ApprovalSettings, CertificationRequest, HumanTask
 
-APPROVER_ROLES = [role for role in roles.Role.values if roles.can_approve(role)]
-
 
 class StrictCharField(serializers.CharField):
     """A string, not a number or a boolean turned into one."""
@@ -118,7 +116,7 @@ class ApprovalSettingsSerializer(serializers.ModelSerializer):
         wanted = list(dict.fromkeys(value))
         found = set(
             User.objects.filter(
-                tenant_id=tenant_id, is_active=True, pk__in=wanted, role__in=APPROVER_ROLES
+                tenant_id=tenant_id, is_active=True, pk__in=wanted, role__in=roles.APPROVERS
             ).values_list("pk", flat=True)
         )
         unknown = [str(pk) for pk in wanted if pk not in found]

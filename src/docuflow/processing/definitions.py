@@ -23,6 +23,7 @@ from docuflow.documents.models import Document, DocumentWorkflow
 from docuflow.engine import errors as engine_errors
 from docuflow.engine import services as engine
 from docuflow.engine.models import StateMachine
+from docuflow.processing.services import SHIPPED_WORKFLOWS
 
 RESERVED_PREFIX = "docuflow-"
 MAX_DEFINITION_BYTES = 1024 * 1024  # AWS's limit for a definition
@@ -35,8 +36,6 @@ def require_manager(actor: User) -> None:
 
 
 def is_shipped(machine: StateMachine) -> bool:
-    from docuflow.processing.services import SHIPPED_WORKFLOWS
-
     return machine.name in SHIPPED_WORKFLOWS
 
 
