@@ -92,7 +92,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--executions", type=int, default=2000)
     parser.add_argument("--moto-executions", type=int, default=200)
-    parser.add_argument("--clients", type=int, default=4)
+    # Enough calls in flight for the server's group commit to batch them (8 beat 4 and 16 here).
+    parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--http-workers", type=int, default=1, help="docuflow serve --workers")
     args = parser.parse_args()
 

@@ -5,9 +5,12 @@
    beside ``pdftotext -bbox`` (which, like us, reports every word's box). Goal: >= 0.5x
    pdftotext. Also shown: the parallel mode (``extract(parallel=True)``, forked page
    workers; the number of processes is printed), the cost of loading PDFium's text
-   pages alone (the floor under any PDFium-based extraction), and those pages plus two
+   pages alone (the floor under any PDFium-based extraction; through pypdfium2's page
+   objects and through raw handles, as docuflow opens them), and those pages plus two
    char-box calls per word from Python (the floor under any Python code that gives word
-   boxes from PDFium, before it builds a single object).
+   boxes from PDFium, before it builds a single object). ``extract`` keeps words as
+   columns and builds ``Word`` objects on first access to ``Extraction.words``: a line
+   shows that access too, so the figure is not hiding the cost of every Word.
 2. OCR: 20 generated page images; our extraction beside the ``tesseract`` command (TSV
    output, same language and page segmentation) on the same images, one at a time.
    Goal: overhead <= 10 %.
@@ -35,7 +38,7 @@ except ImportError:  # running from a checkout without an installed package
 
 import pypdfium2 as pdfium
 
-from docuflow.extraction import Limits, extract, extract_safely
+from docuflow.extraction import Limits, extract, extract_safely, native
 from docuflow.extraction import testdata as td
 from docuflow.extraction.pdf import PARALLEL_MIN_PAGES
 
@@ -92,6 +95,20 @@ def pdfium_text_pages(path: Path) -> None:
         doc.close()
 
 
+def pdfium_raw_text_pages(path: Path) -> None:
+    """The same through PDFium's raw handles, as docuflow's text layer opens pages (no
+    pypdfium2 page objects): the floor under docuflow's own extraction."""
+    from docuflow.extraction.pdf import _page_text, _raw_page, _raw_text_page
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        for i in range(len(doc)):
+            with _raw_page(doc, i) as page, _raw_text_page(page) as textpage:
+                _page_text(textpage)
+    finally:
+        doc.close()
+
+
 def pdfium_word_boxes(path: Path) -> None:
     """The text pages plus the least Python can do per word on PDFium: find the word in
     the page text and ask for the loose box of its first and last character (two calls
@@ -128,6 +145,8 @@ def bench_pdf(tmp: Path, pages: int, repeat: int) -> None:
     print(
         f"\n== text PDF: {pages} pages, {n_words} words, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} =="
     )
+    helper = "C helper" if native.library() is not None else "Python loop (no C helper)"
+    print(f"text layer word loop: {helper}")
     tools = []
     if shutil.which("pdftotext"):
         tools.append(
@@ -142,8 +161,15 @@ def bench_pdf(tmp: Path, pages: int, repeat: int) -> None:
     else:
         print("pdftotext not installed: no baseline")
     tools.append(("PDFium text pages only (no words)", lambda: pdfium_text_pages(path)))
+    tools.append(("PDFium text pages, raw handles", lambda: pdfium_raw_text_pages(path)))
     tools.append(("PDFium + 2 box calls/word (no objects)", lambda: pdfium_word_boxes(path)))
     tools.append(("docuflow extract (in process)", lambda: extract(path, "application/pdf")))
+    tools.append(
+        (
+            "docuflow extract + every Word object built",
+            lambda: extract(path, "application/pdf").words,
+        )
+    )
     workers = Limits().ocr_workers or min(os.cpu_count() or 1, 8)  # as pdf._workers
     procs = workers if pages >= PARALLEL_MIN_PAGES else 1
     parallel_name = f"docuflow extract, parallel: {procs} processes"
@@ -173,10 +199,27 @@ def bench_pdf(tmp: Path, pages: int, repeat: int) -> None:
             f"{base[0] / wall:.2f}x pdftotext by wall time, {base[1] / cpu:.2f}x by CPU time "
             "(pdftotext uses one process)"
         )
+        wall, cpu = best["docuflow extract (in process)"]
+        wall_words, cpu_words = best["docuflow extract + every Word object built"]
+        print(
+            f"building all {n_words} Word objects on access adds {cpu_words - cpu:.3f} s CPU "
+            f"({base[1] / cpu_words:.2f}x pdftotext with them)"
+        )
+        wall, cpu = best["docuflow extract_safely (sandbox child)"]
+        print(
+            f"docuflow extract_safely (fresh interpreter + reply) = {base[0] / wall:.2f}x "
+            f"pdftotext by wall time, {base[1] / cpu:.2f}x by CPU time"
+        )
         wall, cpu = best["PDFium text pages only (no words)"]
         print(
             f"floor: loading PDFium's text pages alone = {base[1] / cpu:.2f}x pdftotext by CPU "
             "time, before any word is built"
+        )
+        wall, cpu = best["PDFium text pages, raw handles"]
+        ours = best["docuflow extract (in process)"][1]
+        print(
+            f"floor: the same pages through raw handles (as docuflow opens them) = "
+            f"{base[1] / cpu:.2f}x pdftotext by CPU time; docuflow costs {ours / cpu:.2f}x that"
         )
         wall, cpu = best["PDFium + 2 box calls/word (no objects)"]
         print(

@@ -26,6 +26,7 @@ import json
 import os
 import queue
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -65,11 +66,16 @@ def _make_one(args) -> str:
 
 def make_pdfs(folder: Path, count: int, jobs: int) -> list[Path]:
     with ProcessPoolExecutor(jobs) as pool:
-        return [Path(p) for p in pool.map(_make_one, [(str(folder), i) for i in range(count)], chunksize=32)]
+        return [
+            Path(p)
+            for p in pool.map(_make_one, [(str(folder), i) for i in range(count)], chunksize=32)
+        ]
 
 
 def _pdftotext(path: str) -> int:
-    return subprocess.run(["pdftotext", "-q", path, "-"], capture_output=True, check=True).returncode
+    return subprocess.run(
+        ["pdftotext", "-q", path, "-"], capture_output=True, check=True
+    ).returncode
 
 
 def _library(path: str) -> bool:
@@ -107,7 +113,9 @@ class Run:
         self.retries = 0
         self.tries: dict[str, int] = {}
         self.approve_errors: list[str] = []
-        self.reviewers = [threading.Thread(target=self._review, daemon=True) for _ in range(reviewers)]
+        self.reviewers = [
+            threading.Thread(target=self._review, daemon=True) for _ in range(reviewers)
+        ]
 
     def client(self, who: str) -> httpx.Client:
         return httpx.Client(
@@ -126,7 +134,10 @@ class Run:
     def _listen(self, ready: threading.Event) -> None:
         from websockets.sync.client import connect
 
-        url = self.base.replace("http://", "ws://") + f"/ws/documents/?token={self.tokens['reviewer']}"
+        url = (
+            self.base.replace("http://", "ws://")
+            + f"/ws/documents/?token={self.tokens['reviewer']}"
+        )
         with connect(url, open_timeout=30, max_queue=None) as ws:
             ready.set()
             for raw in ws:
@@ -272,10 +283,12 @@ def pipeline(paths: list[Path], args) -> dict:
             spy = subprocess.Popen(
                 [str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
                  str(server.process.pid), "--subprocesses", "--rate", "50", "--format", "raw",
-                 "--nonblocking", "-o", args.py_spy],
+                 "--nonblocking", *(["--gil"] if args.gil else []), "-o", args.py_spy],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
         cpu0 = _cpu_of(server.process.pid)
+        own0 = _cpu_of(server.process.pid, tree=False)
+        bench0 = _own_cpu()
         start = time.perf_counter()
         run.upload_all(paths, args.uploaders)
         uploaded = time.perf_counter() - start
@@ -283,6 +296,8 @@ def pipeline(paths: list[Path], args) -> dict:
             print(f"!! timed out: {len(run.finished)} of {len(paths)} documents finished")
         total = time.perf_counter() - start
         server_cpu = _cpu_of(server.process.pid) - cpu0
+        server_own = _cpu_of(server.process.pid, tree=False) - own0
+        bench_cpu = _own_cpu() - bench0
         if spy is not None:
             spy.send_signal(2)
             spy.wait(60)
@@ -316,18 +331,23 @@ def pipeline(paths: list[Path], args) -> dict:
         "retries": run.retries,
         "errors": run.approve_errors,
         "server_cpu": server_cpu,
+        "server_own": server_own,
+        "bench_cpu": bench_cpu,
     }
 
 
-def _cpu_of(pid: int) -> float:
+def _cpu_of(pid: int, *, tree: bool = True) -> float:
     """CPU seconds of the server's process tree: each live process and its reaped
-    children (the extraction zygote's monitors and sandboxes included)."""
+    children (the extraction zygote's monitors and sandboxes included); with
+    ``tree=False`` the server process alone (its threads, not its children)."""
     ticks = 0
     todo = [pid]
     while todo:
         current = todo.pop()
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            if not tree:
+                return sum(int(v) for v in fields[11:13]) / os.sysconf("SC_CLK_TCK")
             ticks += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
@@ -336,11 +356,19 @@ def _cpu_of(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _own_cpu() -> float:
+    """CPU seconds of this benchmark process (its uploaders, reviewers, WebSocket)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=5000)
     parser.add_argument("--quick", action="store_true", help="200 documents")
-    parser.add_argument("--in-flight", type=int, default=64, help="documents in the pipeline at once")
+    parser.add_argument(
+        "--in-flight", type=int, default=64, help="documents in the pipeline at once"
+    )
     parser.add_argument("--uploaders", type=int, default=4, help="concurrent upload connections")
     parser.add_argument("--reviewers", type=int, default=2, help="concurrent reviewer connections")
     parser.add_argument(
@@ -348,6 +376,9 @@ def main() -> int:
     )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait for the end")
     parser.add_argument("--py-spy", metavar="FILE", help="profile the server (collapsed stacks)")
+    parser.add_argument(
+        "--gil", action="store_true", help="with --py-spy: sample only the thread holding the GIL"
+    )
     args = parser.parse_args()
     count = 200 if args.quick else args.documents
     jobs = os.cpu_count() or 1
@@ -358,11 +389,15 @@ def main() -> int:
         t0 = time.perf_counter()
         paths = make_pdfs(folder, count, jobs)
         size = sum(p.stat().st_size for p in paths) / len(paths)
-        print(f"generated {count} invoice PDFs ({size / 1024:.1f} KiB each) in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"generated {count} invoice PDFs ({size / 1024:.1f} KiB each) in {time.perf_counter() - t0:.1f} s"
+        )
 
         pdftotext_s, _ = baseline(_pdftotext, paths, jobs)
         library_s, passed = baseline(_library, paths, jobs)
-        print(f"pdftotext, {jobs} processes:                 {count / pdftotext_s:8.1f} docs/s ({pdftotext_s:.1f} s)")
+        print(
+            f"pdftotext, {jobs} processes:                 {count / pdftotext_s:8.1f} docs/s ({pdftotext_s:.1f} s)"
+        )
         print(
             f"extraction library in process, {jobs} procs:  {count / library_s:8.1f} docs/s "
             f"({library_s:.1f} s; {sum(passed)} of {count} pass validation)"
@@ -382,13 +417,23 @@ def main() -> int:
                 f"p95 {percentile(lat, 95):.2f} s (in flight at most {args.in_flight})"
             )
         for name, values in result["stages"].items():
-            print(f"  {name:<28} p50 {percentile(values, 50):.2f} s, p95 {percentile(values, 95):.2f} s")
-        print(f"ended: {json.dumps(result['ends'], sort_keys=True)}; approve retries {result['retries']}")
+            print(
+                f"  {name:<28} p50 {percentile(values, 50):.2f} s, p95 {percentile(values, 95):.2f} s"
+            )
+        print(
+            f"ended: {json.dumps(result['ends'], sort_keys=True)}; approve retries {result['retries']}"
+        )
         if result["errors"]:
             print(f"approve errors: {len(result['errors'])}, first: {result['errors'][0]}")
         print(
             f"server CPU {result['server_cpu']:.0f} s = {result['server_cpu'] / count * 1000:.0f} ms "
             f"per document (its whole process tree)"
+        )
+        children = result["server_cpu"] - result["server_own"]
+        print(
+            f"  per document: server process {result['server_own'] / count * 1000:.0f} ms, "
+            f"its children (extraction) {children / count * 1000:.0f} ms; "
+            f"this benchmark's clients {result['bench_cpu'] / count * 1000:.0f} ms"
         )
         print(
             f"ratio pipeline / pdftotext: {rate / (count / pdftotext_s):.3f}x; "

@@ -10,6 +10,7 @@ declare -A NEED=(
   [/usr/share/misc/magic.mgc]="libmagic1"
   [npm]="nodejs npm"
   [chromium]="chromium"
+  [cc]="gcc libc6-dev"  # builds the text layer's C helper (docuflow.extraction.native)
 )
 # Tests also need what they start as real peers (the browser tests drive chromium, above).
 if [[ "${1:-}" == "--dev" ]]; then
@@ -29,7 +30,19 @@ if [[ " ${missing[*]} " == *" libmagic1 "* ]] && ldconfig -p 2>/dev/null | grep 
   missing=("${missing[@]/libmagic1}")
 fi
 missing=($(printf '%s\n' "${missing[@]}" | awk 'NF' | sort -u))
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+# The extraction's C helper, built ahead of use (else it is built on first use; without a
+# compiler the extraction runs the same loop in Python, slower).
+build_native() {
+  local python
+  python="$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/python"
+  [[ -x "$python" ]] && "$python" -m docuflow.extraction.native >/dev/null || true
+}
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  build_native
+  exit 0
+fi
 
 if command -v apt-get >/dev/null 2>&1; then
   echo "Installing system packages: ${missing[*]}"
@@ -37,6 +50,7 @@ if command -v apt-get >/dev/null 2>&1; then
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  build_native
 else
   echo "DocuFlow needs these system packages (Debian names): ${missing[*]}" >&2
   echo "Install them with your package manager (Tesseract OCR, Poppler utils, libmagic)." >&2

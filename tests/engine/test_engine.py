@@ -325,3 +325,74 @@ def test_concurrent_callbacks_with_one_token_have_one_winner(machine, tenant):
     execution = reload(execution)
     assert execution.status == "SUCCEEDED"
     assert HistoryEvent.objects.filter(execution=execution, type="TaskSucceeded").count() == 1
+
+
+def test_hot_path_inserts_adapt_values_as_the_orm_does(machine):
+    """``transitions._prepared`` takes shortcuts; what reaches the driver must not change."""
+
+    def plain(values):  # psycopg's Jsonb wrapper compares by identity: compare its value
+        return [getattr(v, "obj", v) for v in values]
+
+    from datetime import UTC, datetime
+
+    execution = services.start_execution(
+        machine({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+    )
+    moment = datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=UTC)
+    rows = [
+        [execution.pk, 1, 0, "ExecutionStarted", moment, {"input": "{}", "n": [1, 2.5, None]}],
+        [execution.pk, 2, 1, Execution.Status.RUNNING, moment, None],
+        [execution.pk, True, 2, "PassStateEntered", datetime(2026, 3, 4, tzinfo=UTC), {}],
+    ]
+    fields = transitions._HISTORY_FIELDS
+    expected = [
+        f.get_db_prep_save(v, connection) for row in rows for f, v in zip(fields, row, strict=True)
+    ]
+    kinds = [transitions._value_kind(f) for f in fields]
+    assert plain(transitions._prepared(fields, kinds, rows, connection)) == plain(expected)
+    execution_row = [[getattr(execution, f.attname) for f in transitions._EXECUTION_FIELDS]]
+    fields = transitions._EXECUTION_FIELDS
+    kinds = [transitions._value_kind(f) for f in fields]
+    assert plain(transitions._prepared(fields, kinds, execution_row, connection)) == plain(
+        [f.get_db_prep_save(getattr(execution, f.attname), connection) for f in fields]
+    )
+
+
+def test_long_histories_are_written_in_statements_of_at_most_50_parameters(machine):
+    from django.test.utils import CaptureQueriesContext
+
+    passes = {f"P{i}": {"Type": "Pass", "Next": f"P{i + 1}"} for i in range(30)}
+    passes["P30"] = {"Type": "Succeed"}
+    definition = machine({"StartAt": "P0", "States": passes})
+    with CaptureQueriesContext(connection) as queries:
+        execution = services.start_execution(definition)
+    events = HistoryEvent.objects.filter(execution=execution).order_by("event_id")
+    assert [e.event_id for e in events] == list(range(1, 65))
+    assert events.last().type == "ExecutionSucceeded"
+    table = HistoryEvent._meta.db_table
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+    assert len(inserts) == 8  # 64 events of 6 columns: 8 rows (48 parameters) a statement
+
+
+def test_a_worker_loop_keeps_its_database_connection():
+    """Requests reconnect (CONN_MAX_AGE 0); a worker's pass does not, until its age is up."""
+    from docuflow.engine import worker
+
+    def run():
+        worker._refresh_connections()
+        connection.ensure_connection()
+        first = connection.connection
+        worker._refresh_connections()
+        connection.ensure_connection()
+        kept = connection.connection is first
+        connection.close_at -= worker.CONNECTION_SECONDS + 1  # as if a minute had passed
+        worker._refresh_connections()
+        closed = connection.connection is None
+        connection.close()
+        return kept, closed
+
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(run()))
+    thread.start()
+    thread.join(10)
+    assert outcome == [(True, True)]

@@ -57,3 +57,13 @@ def test_a_dead_zygote_is_started_again(invoice):
     process.wait(10)
     assert warm_sandbox.extract_warm(invoice, "application/pdf").page_count == 1
     assert warm_sandbox._zygote[0].pid != process.pid
+
+
+def test_the_zygotes_sample_is_read_as_an_invoice(tmp_path):
+    """The zygote reads its built-in sample once, so that the readers' first-use work
+    (PDFium, patterns, parsers) is done before it forks: the sample must really be read."""
+    path = tmp_path / "sample.pdf"
+    path.write_bytes(warm_sandbox.sample_pdf(warm_sandbox.SAMPLE_LINES))
+    found = extract_safely(path, "application/pdf", document_type="INVOICE")
+    assert found.key_values["Invoice Number"].value == "INV-2024-0001"
+    assert found.key_values["Total Amount"].value == "20.00"

@@ -128,8 +128,9 @@ def server(tmp_path_factory):
             "Live",
             "--admin-email",
             EMAIL,
-            "--admin-password",
-            secrets.token_urlsafe(16),
+            # One argument: a random password may start with "-", which argparse would
+            # take for an option.
+            f"--admin-password={secrets.token_urlsafe(16)}",
         )
         credentials = json.loads(_docuflow(env, "access-key", "create", "--user", EMAIL, "--json"))
         base = f"http://127.0.0.1:{port}"

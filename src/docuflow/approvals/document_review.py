@@ -33,12 +33,22 @@ from docuflow.documents.models import Document, DocumentVersion
 from docuflow.engine import clock
 from docuflow.engine.resources import TaskContext, TaskError, register_function
 from docuflow.processing.status import set_document_status
-from docuflow.processing.tasks import document_ref, superseded
+from docuflow.processing.tasks import document_of, superseded
 
 S = Document.Status
 DOCUMENT = HumanTask.Subject.DOCUMENT
 DECIDED = (S.APPROVED, S.REJECTED, S.ARCHIVED)
 SHOWN_FIELDS = 8
+# What choosing the task to decide reads (``services.decide`` locks and reads it whole).
+DECIDING_FIELDS = [
+    "id",
+    "tenant_id",
+    "execution_id",
+    "assignee_id",
+    "min_role",
+    "required_approvals",
+    "created_at",
+]
 
 
 # --- the subject ----------------------------------------------------------------------------
@@ -131,18 +141,27 @@ def decide_document(
     """
     if not roles.can_approve(actor.role):
         raise exceptions.PermissionDenied("Your role may not approve or reject documents.")
-    pending = HumanTask.objects.filter(
-        tenant_id=doc.tenant_id,
-        subject_type=DOCUMENT,
-        subject_id=str(doc.pk),
-        status=HumanTask.Status.PENDING,
-    ).order_by("created_at")
-    task = pending.filter(services.decidable_filter(actor)).distinct().first()
+    # The document's open tasks (usually one), the first the actor may decide: the rule
+    # of services.decidable_filter, applied task by task (plain look-ups).
+    pending = list(
+        HumanTask.objects.filter(
+            tenant_id=doc.tenant_id,
+            subject_type=DOCUMENT,
+            subject_id=str(doc.pk),
+            status=HumanTask.Status.PENDING,
+        )
+        .order_by("created_at")
+        .only(*DECIDING_FIELDS)
+    )
+    task = next(
+        (t for t in pending if services.may_decide(actor, t) and not services.has_voted(actor, t)),
+        None,
+    )
     if task is None:
         current = Document.objects.filter(pk=doc.pk).values_list("status", flat=True).first()
         if current in DECIDED:
             raise Conflict(f"The document was already decided ({current}).")
-        if pending.exists():
+        if pending:
             raise Conflict("The document is not waiting for your decision.")
         raise Conflict(f"The document is not waiting for a decision (it is {current}).")
     return services.decide(actor, task, decision, note, request=request, via="documents-api")
@@ -171,8 +190,7 @@ def _parallel_approvers(tenant_id: str, ids, uploader_id) -> list[str]:
 
 def prepare_review(payload, ctx: TaskContext) -> dict:
     """NotifyReviewer: the plan of the review (see module doc)."""
-    document_id, version = document_ref(payload, ctx)
-    doc = Document.objects.get(pk=document_id)
+    document_id, version, doc = document_of(payload, ctx)
     waiting = (S.VALIDATING, S.PENDING_APPROVAL)
     if doc.status not in waiting or (version is not None and doc.version != version):
         raise superseded(document_id, "it is no longer being validated")
@@ -200,8 +218,7 @@ def prepare_review(payload, ctx: TaskContext) -> dict:
 
 def archive(payload, ctx: TaskContext) -> dict:
     """ArchiveDocument: move the approved version to the archive area; ARCHIVED."""
-    document_id, version = document_ref(payload, ctx)
-    doc = Document.objects.get(pk=document_id)
+    document_id, version, doc = document_of(payload, ctx)
     number = version if version is not None else doc.version
     if doc.version != number or doc.status not in (S.APPROVED, S.ARCHIVED):
         raise superseded(document_id, f"version {number} is not the approved one")
@@ -215,8 +232,7 @@ def archive(payload, ctx: TaskContext) -> dict:
 
 def notify_completion(payload, ctx: TaskContext) -> dict:
     """NotifyCompletion: e-mail the uploader the outcome (once per version and status)."""
-    document_id, version = document_ref(payload, ctx)
-    doc = Document.objects.select_related("uploaded_by").get(pk=document_id)
+    _, version, doc = document_of(payload, ctx, Document.objects.select_related("uploaded_by"))
     uploader = doc.uploaded_by
     if uploader is None or not uploader.is_active or (version and doc.version != version):
         return {"notified": False}
@@ -230,7 +246,7 @@ def notify_completion(payload, ctx: TaskContext) -> dict:
         context={"status": doc.status, "version": doc.version},
     )
     if email is not None:
-        mail.deliver([email.pk])
+        mail.deliver_queued([email])
     return {"notified": email is not None, "status": doc.status}
 
 

@@ -38,38 +38,47 @@ def queue(
     subject_type: str,
     subject_id: str,
     context: dict,
+    new: bool = False,
 ) -> OutboundEmail | None:
-    """Queue one e-mail (inside the caller's transaction). None when it has no address."""
+    """Queue one e-mail (inside the caller's transaction). None when it has no address.
+
+    ``new``: the caller knows no e-mail has this key yet (its key names a row created in
+    this transaction): one INSERT instead of a look-up first.
+    """
     if not recipient.email:
         return None
-    email, _ = OutboundEmail.objects.get_or_create(
-        key=key,
-        defaults={
-            "tenant_id": tenant_id,
-            "kind": kind,
-            "recipient": recipient,
-            "to_address": recipient.email,
-            "subject_type": subject_type,
-            "subject_id": str(subject_id),
-            "context": context,
-            "created_at": clock.now(),
-        },
-    )
+    fields = {
+        "tenant_id": tenant_id,
+        "kind": kind,
+        "recipient": recipient,
+        "to_address": recipient.email,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "context": context,
+        "created_at": clock.now(),
+    }
+    if new:
+        return OutboundEmail.objects.create(key=key, **fields)
+    email, _ = OutboundEmail.objects.get_or_create(key=key, defaults=fields)
     return email
 
 
-def deliver_after_commit(ids: list) -> None:
-    ids = [i for i in ids if i is not None]
-    if ids:
-        transaction.on_commit(lambda: deliver(ids))
+def deliver_after_commit(emails: list[OutboundEmail | None]) -> None:
+    """Send these queued e-mails once the caller's transaction commits."""
+    emails = [email for email in emails if email is not None]
+    if emails:
+        transaction.on_commit(lambda: deliver_queued(emails))
 
 
 def deliver(ids: list) -> int:
     """Send the unsent e-mails among ``ids``. Returns how many were sent."""
-    sent = 0
-    for email in OutboundEmail.objects.filter(pk__in=ids, sent_at__isnull=True):
-        sent += _deliver_one(email)
-    return sent
+    return deliver_queued(list(OutboundEmail.objects.filter(pk__in=ids, sent_at__isnull=True)))
+
+
+def deliver_queued(emails: list[OutboundEmail]) -> int:
+    """Send e-mails the caller holds (just queued or just read), without reading them
+    again: the claim in ``_deliver_one`` skips any that was sent or claimed meanwhile."""
+    return sum(_deliver_one(email) for email in emails)
 
 
 def deliver_unsent() -> int:

@@ -20,7 +20,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from rest_framework import exceptions
 
 from docuflow.accounts import roles
@@ -112,28 +112,47 @@ def roles_at_or_below(role: str | None) -> list[str]:
     return [r.value for r in ROLE_ORDER if RANK[r] <= RANK[role]]
 
 
+def _named(through, user: User) -> Exists:
+    """``user`` is in a task's many-to-many list (a subquery: no join, no DISTINCT)."""
+    return Exists(through.objects.filter(humantask_id=OuterRef("pk"), user_id=user.pk))
+
+
 def decidable_filter(user: User) -> Q:
     """Tasks ``user`` may decide, ignoring status and claims (for querysets)."""
     return (
         Q(tenant_id=user.tenant_id)
         & (
             Q(min_role__in=roles_at_or_below(user.role))
-            | Q(candidate_users=user)
+            | _named(HumanTask.candidate_users.through, user)
             | Q(assignee=user)
         )
-        & ~Q(excluded_users=user)
-        & ~Q(votes__voter=user)  # a parallel task this user already voted on
+        & ~_named(HumanTask.excluded_users.through, user)
+        # a parallel task this user already voted on
+        & ~Exists(TaskVote.objects.filter(task_id=OuterRef("pk"), voter_id=user.pk))
     )
 
 
 def may_decide(user: User, task: HumanTask) -> bool:
     if not (user.is_active and user.tenant_id and user.tenant_id == task.tenant_id):
         return False
-    if task.excluded_users.filter(pk=user.pk).exists():
+    if _listed(HumanTask.excluded_users.through, task, user):
         return False
-    if task.assignee_id == user.pk or task.candidate_users.filter(pk=user.pk).exists():
+    if task.assignee_id == user.pk:
         return True
-    return bool(task.min_role) and task.min_role in roles_at_or_below(user.role)
+    by_role = bool(task.min_role) and task.min_role in roles_at_or_below(user.role)
+    return by_role or _listed(HumanTask.candidate_users.through, task, user)
+
+
+def _listed(through, task: HumanTask, user: User) -> bool:
+    """``user`` is in one of ``task``'s many-to-many lists (a plain look-up in the list's
+    table: the cheapest query for the ORM to build)."""
+    return through.objects.filter(humantask_id=task.pk, user_id=user.pk).exists()
+
+
+def has_voted(user: User, task: HumanTask) -> bool:
+    return task.required_approvals is not None and (
+        TaskVote.objects.filter(task_id=task.pk, voter_id=user.pk).exists()
+    )
 
 
 def may_see_token(user: User, task: HumanTask) -> bool:
@@ -186,7 +205,7 @@ def open_task(ctx: TaskContext, spec: TaskSpec) -> HumanTask | None:
         )
         if token is None:
             raise TaskError("Approvals.UnknownTaskToken", "The task token is not known")
-        execution = Execution.objects.select_for_update().get(pk=token.execution_id)
+        _lock_execution(token.execution_id)
         existing = HumanTask.objects.filter(Q(task_token_id=token.pk) | Q(idempotency_key=key))
         task = existing.first()
         if task is not None:
@@ -194,17 +213,23 @@ def open_task(ctx: TaskContext, spec: TaskSpec) -> HumanTask | None:
                 list(
                     mail.OutboundEmail.objects.filter(
                         key__startswith=f"approval:{task.pk}:", sent_at__isnull=True
-                    ).values_list("pk", flat=True)
+                    )
                 )
             )
             return task
-        if TaskToken.objects.get(pk=token.pk).status != TaskToken.Status.OPEN:
+        status = TaskToken.objects.filter(pk=token.pk).values_list("status", flat=True).get()
+        if status != TaskToken.Status.OPEN:
             return None
-        task = _create_task(ctx, spec, key, token, execution)
+        task = _create_task(ctx, spec, key, token)
     return task
 
 
-def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken, execution) -> HumanTask:
+def _lock_execution(execution_id) -> None:
+    """Lock an execution's row (the first lock, see the module doc) without reading it."""
+    Execution.objects.select_for_update().filter(pk=execution_id).values_list("pk").first()
+
+
+def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken) -> HumanTask:
     now = clock.now()
     described = subjects.describe(spec.subject_type, ctx.tenant_id, spec.subject_id)
     previous = None
@@ -213,7 +238,7 @@ def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken, execution) -> 
         previous = (
             HumanTask.objects.select_for_update()
             .filter(
-                execution=execution,
+                execution_id=token.execution_id,
                 subject_type=spec.subject_type,
                 subject_id=spec.subject_id,
                 status__in=[HumanTask.Status.EXPIRED, PENDING],
@@ -233,7 +258,7 @@ def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken, execution) -> 
         tenant_id=ctx.tenant_id,
         subject_type=spec.subject_type,
         subject_id=str(spec.subject_id),
-        execution=execution,
+        execution_id=token.execution_id,
         state_name=ctx.state_name,
         engine_task_id=ctx.task_id,
         task_token=token,
@@ -254,8 +279,11 @@ def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken, execution) -> 
         created_at=now,
         updated_at=now,
     )
-    task.candidate_users.set(candidates)
-    task.excluded_users.set(excluded)
+    # A new task: adding is setting (and nothing to add costs no query).
+    if candidates:
+        task.candidate_users.add(*candidates)
+    if excluded:
+        task.excluded_users.add(*excluded)
     if previous is not None:
         HumanTask.objects.filter(pk=previous.pk).update(
             status=HumanTask.Status.ESCALATED, updated_at=now
@@ -270,7 +298,7 @@ def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken, execution) -> 
         "approval.task_created",
         {"candidate_roles": candidate_roles, "candidate_users": [str(u.pk) for u in candidates]},
     )
-    mail.deliver_after_commit(_notify(task, now))
+    mail.deliver_after_commit(_notify(task, now, candidates, excluded))
     return task
 
 
@@ -287,16 +315,24 @@ def _audit_task(task: HumanTask, actor, action: str, details: dict | None = None
     )
 
 
-def recipients(task: HumanTask) -> list[User]:
+def recipients(task: HumanTask, candidates: list[User], excluded: list[User]) -> list[User]:
     """Who is e-mailed: the named candidates and the members of the candidate roles
-    (the next roles up when no member holds one), never an excluded user."""
-    excluded = set(task.excluded_users.values_list("pk", flat=True))
+    (the next roles up when no member holds one), never an excluded user.
+
+    ``candidates`` and ``excluded`` are the task's lists as its creator just set them
+    (members of its tenant), so they are not read back.
+    """
+    excluded_ids = {user.pk for user in excluded}
     members = (
         User.objects.filter(tenant_id=task.tenant_id, is_active=True)
         .exclude(email="")
-        .exclude(pk__in=excluded)
+        .exclude(pk__in=excluded_ids)
     )
-    chosen = {u.pk: u for u in task.candidate_users.filter(is_active=True, pk__in=members)}
+    chosen = {
+        u.pk: u
+        for u in candidates
+        if u.tenant_id == task.tenant_id and u.is_active and u.email and u.pk not in excluded_ids
+    }
     approving = [r for r in task.candidate_roles if roles.can_approve(r)]
     by_role = list(members.filter(role__in=approving))
     if not by_role and task.min_role and roles.can_approve(task.min_role):
@@ -306,26 +342,27 @@ def recipients(task: HumanTask) -> list[User]:
     return list(chosen.values())
 
 
-def _notify(task: HumanTask, now) -> list:
+def _notify(task: HumanTask, now, candidates: list[User], excluded: list[User]) -> list:
+    """A new task's links and e-mails (none can exist yet: they are created at once)."""
     lifetime = approval_settings(task.tenant_id).link_lifetime_seconds
-    ids = []
-    for user in recipients(task):
-        link, _ = ApprovalLink.objects.get_or_create(
-            task=task,
-            recipient=user,
-            defaults={"expires_at": now + timedelta(seconds=lifetime), "created_at": now},
-        )
-        email = mail.queue(
+    expires_at = now + timedelta(seconds=lifetime)
+    links = ApprovalLink.objects.bulk_create(
+        ApprovalLink(task=task, recipient=user, expires_at=expires_at, created_at=now)
+        for user in recipients(task, candidates, excluded)
+    )
+    return [
+        mail.queue(
             tenant_id=task.tenant_id,
-            key=f"approval:{task.pk}:{user.pk}",
+            key=f"approval:{task.pk}:{link.recipient.pk}",
             kind=mail.APPROVAL_REQUEST,
-            recipient=user,
+            recipient=link.recipient,
             subject_type=task.subject_type,
             subject_id=task.subject_id,
             context={"task_id": str(task.pk), "link_id": str(link.pk)},
+            new=True,
         )
-        ids.append(email.pk if email else None)
-    return ids
+        for link in links
+    ]
 
 
 # --- claiming -------------------------------------------------------------------------------
@@ -408,12 +445,8 @@ def decide(
         raise exceptions.NotFound()
     try:
         with transaction.atomic():
-            Execution.objects.select_for_update().filter(pk=task.execution_id).first()
-            task = (
-                HumanTask.objects.select_for_update(of=("self",))
-                .select_related("tenant")
-                .get(pk=task.pk)
-            )
+            _lock_execution(task.execution_id)
+            task = HumanTask.objects.select_for_update().get(pk=task.pk)
             if task.status != PENDING:
                 raise TaskNotPending(
                     f"This task is not waiting for a decision (it is {task.status})."
@@ -443,16 +476,19 @@ def decide(
                 decision = outcome
                 field_name = "reason" if decision == REJECTED else "notes"
                 note = _vote_summary(votes, decision)
-            won = HumanTask.objects.filter(pk=task.pk, status=PENDING).update(
-                status=decision,
-                decision=decision,
-                decided_by=actor,
-                decided_at=now,
-                updated_at=now,
-                **{field_name: note},
-            )
+            decided = {
+                "status": decision,
+                "decision": decision,
+                "decided_by": actor,
+                "decided_at": now,
+                "updated_at": now,
+                field_name: note,
+            }
+            won = HumanTask.objects.filter(pk=task.pk, status=PENDING).update(**decided)
             if not won:
                 raise TaskNotPending()
+            for name, value in decided.items():  # the row as written, without re-reading it
+                setattr(task, name, value)
             output = {
                 "status": decision,
                 "decision": decision,
@@ -468,8 +504,7 @@ def decide(
                     {"userId": str(v.voter_id), "decision": v.decision, "note": v.note}
                     for v in votes
                 ]
-            engine.send_task_success(task.tenant, task.task_token_id, json.dumps(output))
-            task.refresh_from_db()
+            engine.send_task_success(task.tenant_id, task.task_token_id, json.dumps(output))
             _audit_task(
                 task,
                 actor,
@@ -750,7 +785,7 @@ def finish_certification(tenant_id: str, request_id: str, status: str) -> dict:
                 subject_id=str(req.pk),
                 context={"status": status},
             )
-            mail.deliver_after_commit([email.pk if email else None])
+            mail.deliver_after_commit([email])
     return {"requestId": str(req.pk), "status": req.status}
 
 

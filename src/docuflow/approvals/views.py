@@ -126,7 +126,7 @@ class SettingsView(APIView):
 
 def _document_decision(request, pk, decision: str, serializer, field: str) -> Response:
     # 404 for what this user may not see
-    doc = document_selectors.document(request.user, pk, related=False)
+    doc = document_selectors.document(request.user, pk)
     data = serializer(data=request.data)
     data.is_valid(raise_exception=True)
     note = data.validated_data.get(field, "")

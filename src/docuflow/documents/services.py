@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from rest_framework import exceptions
 
 from docuflow.accounts import roles
@@ -77,10 +78,15 @@ def _require_owner_or_manager(actor: User, doc: Document, what: str) -> None:
 
 def check_documents_limit(tenant_id: str, *, lock: bool = False) -> None:
     tenants = Tenant.objects.select_for_update() if lock else Tenant.objects
-    tenant = tenants.get(pk=tenant_id)
-    used = Document.objects.filter(tenant_id=tenant_id).count()
-    if used >= tenant.documents_limit:
-        raise Conflict(f"The tenant has reached its limit of {tenant.documents_limit} documents.")
+    used = Document.objects.filter(tenant_id=OuterRef("pk")).order_by().values("tenant_id")
+    # The limit and the count in one query.
+    limit, count = (
+        tenants.filter(pk=tenant_id)
+        .values_list("documents_limit", Subquery(used.annotate(n=Count("pk")).values("n")))
+        .get()
+    )
+    if (count or 0) >= limit:
+        raise Conflict(f"The tenant has reached its limit of {limit} documents.")
 
 
 def _members(actor: User, user_ids) -> list[User]:
@@ -173,9 +179,10 @@ def upload_document(
     try:
         with transaction.atomic():
             check_documents_limit(actor.tenant_id, lock=True)
-            doc.save(force_insert=True)
+            _record_version(
+                actor, doc, spool, 1, key, content_type, filename, request, via, new=True
+            )
             _set_access(actor, doc, None, allowed_roles, allowed_users)
-            _record_version(actor, doc, spool, 1, key, content_type, filename, request, via)
     except BaseException:
         _forget_blob(key)
         raise
@@ -242,21 +249,16 @@ def _forget_blob(key: str) -> None:
         log.exception("could not remove the blob %s of a failed upload", key)
 
 
-def _record_version(actor, doc, spool, number, key, content_type, filename, request, via) -> None:
-    """The version row, the document's current facts, the audit entry, the workflow."""
-    DocumentVersion.objects.create(
-        document=doc,
-        number=number,
-        storage_key=key,
-        size=spool.size,
-        sha256=spool.sha256,
-        block_size=conf.CHUNK,
-        block_hashes=spool.block_hashes,
-        content_type=content_type,
-        filename=filename,
-        created_by=actor,
-    )
-    if number > doc.version:
+def _record_version(
+    actor, doc, spool, number, key, content_type, filename, request, via, *, new: bool = False
+) -> None:
+    """The version row, the document's current facts, the audit entry, the workflow.
+
+    With ``new`` the document is not stored yet: its workflow starts first, so that one
+    INSERT stores the document with its first version's facts and its execution's ARN.
+    """
+    current = number > doc.version
+    if current:
         replaced = doc.version > 0
         doc.version = number
         doc.filename = filename
@@ -270,7 +272,24 @@ def _record_version(actor, doc, spool, number, key, content_type, filename, requ
             doc.reviewed_by = None
             doc.reviewed_at = None
             doc.review_notes = ""
+    if new:
+        doc.workflow_arn = start_workflow(doc, record=False) or ""
+        doc.save(force_insert=True)
+    elif current:
         doc.save()
+    DocumentVersion.objects.create(
+        document=doc,
+        number=number,
+        storage_key=key,
+        size=spool.size,
+        sha256=spool.sha256,
+        block_size=conf.CHUNK,
+        block_hashes=spool.block_hashes,
+        content_type=content_type,
+        filename=filename,
+        created_by=actor,
+    )
+    if current:
         audit.record(
             tenant=doc.tenant_id,
             actor=actor,
@@ -289,7 +308,8 @@ def _record_version(actor, doc, spool, number, key, content_type, filename, requ
         )
         if replaced:
             stop_workflow(doc, cause=f"Version {number} of the document was uploaded")
-        start_workflow(doc)
+        if not new:
+            start_workflow(doc)
 
 
 # --- direct uploads (S3 pre-signed PUT) ------------------------------------------------------
@@ -443,10 +463,9 @@ def archive_version(tenant_id: str, document_id, number: int) -> DocumentVersion
     source = version.storage_key
     if source != target:
         backend.copy(source, target)
-        with transaction.atomic():
-            moved = DocumentVersion.objects.filter(pk=version.pk, storage_key=source).update(
-                storage_key=target
-            )
+        moved = DocumentVersion.objects.filter(pk=version.pk, storage_key=source).update(
+            storage_key=target
+        )  # one statement: atomic by itself
         if moved:
             version.storage_key = target
     working = storage.version_key(tenant_id, document_id, number)
@@ -469,11 +488,14 @@ def bind_workflow(tenant: Tenant, state_machine, document_type: str | None = Non
 
 
 def workflow_for(doc: Document):
-    bindings = DocumentWorkflow.objects.filter(tenant_id=doc.tenant_id).select_related(
-        "state_machine__revision", "state_machine__tenant"
+    """The state machine bound to the document's type, else the tenant's default one."""
+    binding = (
+        DocumentWorkflow.objects.filter(tenant_id=doc.tenant_id)
+        .filter(Q(document_type=doc.document_type) | Q(document_type__isnull=True))
+        .select_related("state_machine")
+        .order_by(F("document_type").asc(nulls_last=True))  # the type's own binding first
+        .first()
     )
-    binding = bindings.filter(document_type=doc.document_type).first()
-    binding = binding or bindings.filter(document_type__isnull=True).first()
     return binding.state_machine if binding else None
 
 
@@ -509,13 +531,14 @@ def stop_workflow(doc: Document, cause: str) -> None:
         engine.stop_execution(execution, error="DocumentChanged", cause=cause)
 
 
-def start_workflow(doc: Document, *, suffix: str = "") -> str | None:
+def start_workflow(doc: Document, *, suffix: str = "", record: bool = True) -> str | None:
     """Start the tenant's workflow for the document's current version, exactly once.
 
     The execution is named after the document and version, so a second start of the
     same version finds the first one (``ExecutionAlreadyExists``) instead of a duplicate.
     Returns the execution ARN, or None when the tenant binds no workflow to this type.
     A failure to start is logged and leaves the upload in place (status UPLOADED).
+    With ``record=False`` the caller stores the ARN on the document itself.
     """
     from docuflow.engine import errors as engine_errors
     from docuflow.engine import services as engine
@@ -534,8 +557,9 @@ def start_workflow(doc: Document, *, suffix: str = "") -> str | None:
     except engine_errors.EngineError:
         log.exception("could not start %s for document %s", machine.arn, doc.pk)
         return None
-    Document.objects.filter(pk=doc.pk).update(workflow_arn=execution.arn)
-    doc.workflow_arn = execution.arn
+    if record:
+        Document.objects.filter(pk=doc.pk).update(workflow_arn=execution.arn)
+        doc.workflow_arn = execution.arn
     return execution.arn
 
 

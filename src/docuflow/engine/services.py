@@ -7,6 +7,7 @@ other apps (documents, approvals) all call these.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -184,20 +185,9 @@ def get_state_machine(tenant: Tenant, arn: str) -> StateMachine:
 _START_FIELDS = ("id", "tenant_id", "name", "arn", "type", "role_arn", "revision_id")
 
 
-def get_state_machine_to_start(tenant: Tenant, arn: str) -> StateMachine:
-    """What starting an execution needs of a machine: one indexed query, no joins.
-
-    The current revision id is read from the machine's row on every call (nothing is
-    cached across requests), so a start that follows a returned ``UpdateStateMachine``
-    always uses the new definition, whichever process served the update. The other
-    fields are deferred: they load on access, as with ``.only()``.
-    """
-    if (
-        not isinstance(arn, str)
-        or arns.parse(arn) is None
-        or arns.parse(arn).kind != "stateMachine"
-    ):
-        raise errors.InvalidArn(f"Invalid Arn: '{arn}'")
+@functools.cache
+def _start_query(vendor: str) -> tuple[str, list]:
+    """The SELECT behind ``get_state_machine_to_start``, and its fields, per database."""
     meta = StateMachine._meta
     fields = [meta.get_field(name.removesuffix("_id")) for name in _START_FIELDS]
     quote = connection.ops.quote_name
@@ -207,6 +197,21 @@ def get_state_machine_to_start(tenant: Tenant, arn: str) -> StateMachine:
     arn_column = quote(meta.get_field("arn").column)
     tenant_column = quote(meta.get_field("tenant").column)
     sql = f"SELECT {columns} FROM {table} WHERE {arn_column} = %s AND {tenant_column} = %s"  # noqa: S608
+    return sql, fields
+
+
+def get_state_machine_to_start(tenant: Tenant, arn: str) -> StateMachine:
+    """What starting an execution needs of a machine: one indexed query, no joins.
+
+    The current revision id is read from the machine's row on every call (nothing is
+    cached across requests), so a start that follows a returned ``UpdateStateMachine``
+    always uses the new definition, whichever process served the update. The other
+    fields are deferred: they load on access, as with ``.only()``.
+    """
+    parsed = arns.parse(arn) if isinstance(arn, str) else None
+    if parsed is None or parsed.kind != "stateMachine":
+        raise errors.InvalidArn(f"Invalid Arn: '{arn}'")
+    sql, fields = _start_query(connection.vendor)
     with connection.cursor() as cursor:  # plain SQL: the ORM's compiler costs ~30x more
         cursor.execute(sql, [arn, tenant.pk])
         row = cursor.fetchone()

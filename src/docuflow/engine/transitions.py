@@ -8,6 +8,7 @@ is consumed exactly once even when a lease expired and two workers raced for it.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
@@ -17,7 +18,7 @@ from collections import OrderedDict
 from threading import Lock
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 from docuflow.asl import interpreter as asl
 from docuflow.asl.definition import StateMachine as Machine
@@ -308,28 +309,73 @@ def _history_values(execution: Execution, events: list[dict]) -> list[list]:
 # start's cost): plain multi-row INSERTs, each value adapted by its field as the ORM
 # would (``get_db_prep_save``: JSON, dates, UUIDs). No model signals are involved: none
 # are connected to these models. They run in the caller's transaction, like the ORM's.
-_EXECUTION_FIELDS = list(Execution._meta.concrete_fields)
-_HISTORY_FIELDS = [
+_EXECUTION_FIELDS = tuple(Execution._meta.concrete_fields)
+_HISTORY_FIELDS = tuple(
     HistoryEvent._meta.get_field(name)
     for name in ("execution", "event_id", "previous_event_id", "type", "timestamp", "details")
-]
-_INSERT_CHUNK = 100
+)
+# psycopg parses a statement's placeholders once and caches it only up to 50 parameters;
+# a longer one is parsed again on every call, which costs more than a second statement.
+_MAX_PARAMS = 50
+
+# How each field's values are adapted. The ORM only coerces (int(), str(), bool()) the
+# values of these fields, so a value that already has the type goes to the driver as is.
+_PLAIN = (
+    (models.BooleanField, bool),
+    (models.IntegerField, int),
+    (models.CharField, str),
+    (models.TextField, str),
+)
+_MEMO = "memo"  # hashable values that repeat in a batch (the execution, a step's time)
+_ADAPT = "adapt"  # the rest (JSON): the field adapts each value
 
 
-def _insert(model, fields: list, rows: list[list]) -> None:
+def _value_kind(field) -> type | str:
+    if not field.is_relation:
+        for field_class, python_type in _PLAIN:
+            if isinstance(field, field_class):
+                return python_type
+    if isinstance(field, models.JSONField):
+        return _ADAPT
+    return _MEMO
+
+
+def _prepared(fields: list, kinds: list, rows: list[list], db) -> list:
+    """The rows' values as ``get_db_prep_save`` gives them, flattened, at less cost."""
+    memo: dict = {}
+    params = []
+    append = params.append
+    for row in rows:
+        for index, (field, kind, value) in enumerate(zip(fields, kinds, row, strict=True)):
+            if type(value) is kind:
+                append(value)
+            elif kind is _MEMO:
+                key = (index, value)
+                if key not in memo:
+                    memo[key] = field.get_db_prep_save(value, db)
+                append(memo[key])
+            else:
+                append(field.get_db_prep_save(value, db))
+    return params
+
+
+@functools.cache
+def _statement(model, fields: tuple, vendor: str) -> tuple[str, str, list]:
+    """(``INSERT … VALUES `` head, one row's placeholders, value kinds) for the fields."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (identifiers from _meta)
+    return head, "(" + ", ".join(["%s"] * len(fields)) + ")", [_value_kind(f) for f in fields]
+
+
+def _insert(model, fields: tuple, rows: list[list]) -> None:
     if not rows:
         return
     db = connections[DEFAULT_DB_ALIAS]  # the proxy's attribute lookups add up here
-    quote = db.ops.quote_name
-    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (identifiers from _meta)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    head, one, kinds = _statement(model, fields, db.vendor)
+    per_statement = max(1, _MAX_PARAMS // len(fields))
     with db.cursor() as cursor:
-        for start in range(0, len(rows), _INSERT_CHUNK):
-            chunk = rows[start : start + _INSERT_CHUNK]
-            params = [
-                field.get_db_prep_save(value, db)
-                for row in chunk
-                for field, value in zip(fields, row, strict=True)
-            ]
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params = _prepared(fields, kinds, chunk, db)
             cursor.execute(head + ", ".join([one] * len(chunk)), params)

@@ -11,9 +11,9 @@ import os
 from . import formats
 from .errors import CORRUPT, TOO_LARGE, UNSUPPORTED, ExtractionFailed
 from .keyvalues import FormField, PageLayout, find_key_values
-from .layout import layout_page
+from .layout import layout_pages
 from .limits import Limits
-from .model import BBox, Cell, Extraction, Table, Word, paused_gc
+from .model import BBox, Cell, Extraction, PageWords, Table, Word, paused_gc
 from .pages import PageContent
 from .rules import type_rules
 
@@ -78,54 +78,65 @@ def _read(path, content_type, limits, language, parallel, warnings) -> list[Page
 
 def assemble(contents: list[PageContent], content_type: str, rules, warnings) -> Extraction:
     """Shared second half for every format: ids, lines, tables, key-values."""
-    words, lines, tables, layouts, form_fields = [], [], [], [], []
-    words_by_id: dict[str, Word] = {}  # ids are unique across pages ("p{page}w{n}")
-    for content in contents:
+    columns, lines, tables, layouts, form_fields = [], [], [], [], []
+    laid_out = layout_pages([(c.page.number, c.words, c.segment_gap, _aspect(c)) for c in contents])
+    for content, (words, page_lines) in zip(contents, laid_out, strict=True):
         number = content.page.number
-        pg = content.page
-        aspect = pg.height / pg.width if pg.width > 0 and pg.height > 0 else 1.0
-        page_words, rows, origin = layout_page(
-            number, content.words, gap_factor=content.segment_gap, aspect=aspect
-        )
-        words_by_id.update({w.id: w for w in page_words})
-        by_id = words_by_id
-        # reader index -> word id, only needed by native tables and form fields
+        columns.append(words)
+        lines.append(page_lines)
+        layouts.append(PageLayout(number, page_lines))
+        # reader index -> position in reading order, only needed by native tables and forms
         by_raw = (
-            dict(zip(origin, [w.id for w in page_words], strict=True))
+            dict(zip(words.origin.tolist(), range(len(words)), strict=True))
             if content.native_tables or content.form_fields
             else {}
         )
-        words.extend(page_words)
-        lines.extend(ln for row in rows for ln in row)
-        layouts.append(PageLayout(number, rows))
         for i, nt in enumerate(content.native_tables, start=1):
-            tables.append(_native_table(f"p{number}t{i}", number, nt, by_raw, by_id))
-        if content.detect_tables:
+            tables.append(_native_table(f"p{number}t{i}", number, nt, by_raw, words))
+        # Tables are runs of rows of two or more lines: none without such a row.
+        if content.detect_tables and page_lines.has_multi_segment_rows():
             from .tables import find_tables
 
-            tables.extend(find_tables(number, rows, by_id, first_id=len(content.native_tables) + 1))
+            first_id = len(content.native_tables) + 1
+            tables.extend(find_tables(number, page_lines.rows(), first_id=first_id))
         for ff in content.form_fields:
             bbox = BBox.from_edges(*ff.bbox) if ff.bbox else None
-            ids = [by_raw[i] for i in ff.word_indices if i in by_raw]
-            form_fields.append(FormField(ff.name, ff.label, ff.value, number, bbox, ids))
-    key_values = find_key_values(layouts, words_by_id, rules, form_fields)
+            ws = _reader_words(ff.word_indices, by_raw, words)
+            form_fields.append(
+                FormField(ff.name, ff.label, ff.value, number, bbox, [w.id for w in ws])
+            )
+    key_values = find_key_values(layouts, columns, rules, form_fields)
     return Extraction(
         content_type=content_type,
         document_type=rules.document_type,
         pages=[c.page for c in contents],
-        words=words,
-        lines=lines,
         tables=tables,
         key_values=key_values,
         warnings=warnings,
+        word_columns=columns,
+        line_columns=lines,
     )
 
 
-def _native_table(table_id, page, nt, by_raw, by_id) -> Table:
+def _aspect(content: PageContent) -> float:
+    pg = content.page
+    return pg.height / pg.width if pg.width > 0 and pg.height > 0 else 1.0
+
+
+def _reader_words(indices: list[int], by_raw: dict[int, int], words: PageWords) -> list[Word]:
+    """The laid-out words of the reader's words ``indices`` (whitespace-only ones have none)."""
+    out = []
+    for i in indices:
+        k = by_raw.get(i)
+        if k is not None:
+            out.extend(words.words(k, k + 1))
+    return out
+
+
+def _native_table(table_id, page, nt, by_raw, words: PageWords) -> Table:
     cells = []
     for nc in nt.cells:
-        ids = [by_raw[i] for i in nc.word_indices if i in by_raw]
-        ws = [by_id[i] for i in ids]
+        ws = _reader_words(nc.word_indices, by_raw, words)
         cells.append(
             Cell(
                 row=nc.row,
@@ -134,7 +145,7 @@ def _native_table(table_id, page, nt, by_raw, by_id) -> Table:
                 row_span=nc.row_span,
                 column_span=nc.column_span,
                 bbox=BBox.union(w.bbox for w in ws) if ws else None,
-                word_ids=ids,
+                word_ids=[w.id for w in ws],
             )
         )
     boxes = [c.bbox for c in cells if c.bbox]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import BBox, KeyValue, Line, Word
+from .model import BBox, KeyValue, Line, PageLines, PageWords, Word
 from .normalize import (
     clean_text,
     format_amount,
@@ -60,15 +60,21 @@ class _Candidate:
 @dataclass(slots=True)
 class PageLayout:
     number: int
-    rows: list[list[Line]]
+    lines: PageLines
+
+    @property
+    def rows(self) -> list[list[Line]]:
+        return self.lines.rows()
 
 
 def find_key_values(
     pages: list[PageLayout],
-    words: dict[str, Word],
+    words: list[PageWords],
     rules: TypeRules,
     form_fields: list[FormField] | None = None,
 ) -> dict[str, KeyValue]:
+    """``pages``: the layout's rows of lines; ``words``: every page's words (the lines'
+    spans point into them)."""
     finder = _Finder(rules, words)
     candidates: list[_Candidate] = []
     for ff in form_fields or []:
@@ -81,9 +87,50 @@ def find_key_values(
 
 
 class _Finder:
-    def __init__(self, rules: TypeRules, words: dict[str, Word]) -> None:
+    """Reads word texts from the page columns and builds ``Word`` objects only for the
+    words of a candidate: a long document has ~10k lines and few key-values."""
+
+    def __init__(self, rules: TypeRules, words: list[PageWords]) -> None:
         self.rules = rules
-        self.words = words
+        self.columns = words
+        # First token of every normalized label: a segment whose first word does not
+        # normalize to one of them cannot start a label (labels normalize word by word).
+        self.first_tokens = {k.split()[0] for k in rules.labels if k}
+        self.any_label = "" in rules.labels  # a label that normalizes to nothing
+        self.label_norms: dict[str, str] = {}  # word text -> normalize_label(text)
+
+    # -- words of lines --------------------------------------------------------------
+
+    def line_words(self, line: Line) -> list[Word]:
+        if line.span is None:
+            return [self.word(i) for i in line.word_ids]
+        pw, start, stop = line.span
+        return pw.words(start, stop)
+
+    def line_texts(self, line: Line, limit: int | None = None) -> list[str]:
+        if line.span is None:
+            return [self.word(i).text for i in line.word_ids[:limit]]
+        pw, start, stop = line.span
+        return pw.texts[start : stop if limit is None else min(stop, start + limit)]
+
+    def word(self, word_id: str) -> Word:
+        for pw in self.columns:
+            k = pw.index(word_id)
+            if k is not None:
+                return pw.words(k, k + 1)[0]
+        raise KeyError(word_id)
+
+    def may_start_label(self, head: list[str]) -> bool:
+        """False when no prefix of ``head`` can be a known label (exact, see __init__)."""
+        if self.any_label:
+            return True
+        for text in head:
+            norm = self.label_norms.get(text)
+            if norm is None:
+                norm = self.label_norms[text] = normalize_label(text)
+            if norm:
+                return norm.split()[0] in self.first_tokens
+        return False
 
     # -- candidates ---------------------------------------------------------------
 
@@ -93,7 +140,12 @@ class _Finder:
         match = self.rules.field_for_label(ff.label) or self.rules.field_for_label(
             label_from_identifier(ff.name)
         )
-        value_words = [self.words[i] for i in ff.word_ids if i in self.words]
+        value_words = []
+        for i in ff.word_ids:
+            try:
+                value_words.append(self.word(i))
+            except KeyError:
+                pass
         key = match[0] if match else clean_text(ff.label or ff.name)
         return [
             _Candidate(
@@ -111,25 +163,34 @@ class _Finder:
 
     def from_layout(self, page: PageLayout, order: int) -> list[_Candidate]:
         out: list[_Candidate] = []
-        rows = page.rows
-        for r, row in enumerate(rows):
-            for s, seg in enumerate(row):
-                cand = self._from_segment(rows, r, s, seg, order + len(out))
-                if cand:
-                    out.append(cand)
+        for k in self._candidate_lines(page.lines):
+            r, s = page.lines.position(k)
+            rows = page.rows  # Line objects only for a page with candidates
+            cand = self._from_segment(rows, r, s, rows[r][s], order + len(out))
+            if cand:
+                out.append(cand)
         return out
 
+    def _candidate_lines(self, lines: PageLines) -> list[int]:
+        """Lines that may hold a pair: most have no colon and start with no label word,
+        and are skipped on their texts alone."""
+        texts = lines.texts
+        if self.rules.max_label_words <= 0:
+            return [k for k, text in enumerate(texts) if ":" in text]
+        words, limit = lines.words.texts, MAX_LABEL_WORDS
+        return [
+            k
+            for k, (text, a, b) in enumerate(zip(texts, lines.starts, lines.stops, strict=True))
+            if ":" in text or self.may_start_label(words[a : min(b, a + limit)])
+        ]
+
     def _from_segment(self, rows, r: int, s: int, seg: Line, order: int) -> _Candidate | None:
-        words = self.words
-        ids = seg.word_ids
-        # Labels are in the first few words; the rest is looked up only for a candidate.
-        head = [words[i] for i in ids[:MAX_LABEL_WORDS]]
+        # Labels are in the first few words; Word objects are made only for a candidate.
+        head = self.line_texts(seg, MAX_LABEL_WORDS)
         # 1. explicit colon
-        for i, w in enumerate(head):
-            if w.text.endswith(":") and re.search(
-                r"[A-Za-z]", " ".join(x.text for x in head[: i + 1])
-            ):
-                ws = head + [words[j] for j in ids[MAX_LABEL_WORDS:]]
+        for i, text in enumerate(head if ":" in seg.text else ()):
+            if text.endswith(":") and re.search(r"[A-Za-z]", " ".join(head[: i + 1])):
+                ws = self.line_words(seg)
                 key_words, value_words = ws[: i + 1], ws[i + 1 :]
                 key_text = clean_text(" ".join(x.text for x in key_words))
                 match = self.rules.field_for_label(key_text)
@@ -144,13 +205,15 @@ class _Finder:
                     cand.raw = raw
                 return cand
         # 2. a known label at the start of the segment
-        limit = min(len(ids), self.rules.max_label_words, MAX_LABEL_WORDS)
+        limit = min(len(head), self.rules.max_label_words)
+        if not limit or not self.may_start_label(head[:limit]):
+            return None
         for k in range(limit, 0, -1):
-            label = " ".join(x.text for x in head[:k])
+            label = " ".join(head[:k])
             match = self.rules.field_for_label(label)
             if not match:
                 continue
-            ws = head + [words[j] for j in ids[MAX_LABEL_WORDS:]]
+            ws = self.line_words(seg)
             rest = ws[k:]
             if rest:
                 if not self._clean_value(match[0], " ".join(x.text for x in rest)):
@@ -186,12 +249,12 @@ class _Finder:
         row = rows[r]
         if s + 1 < len(row) and not self._looks_like_label(row[s + 1]):
             nxt = row[s + 1]
-            return [self.words[i] for i in nxt.word_ids], "right", nxt.text
+            return self.line_words(nxt), "right", nxt.text
         n_lines = 1
         if match:
             n_lines = int(self.rules.fields.get(match[0], {}).get("lines", 1))
         below = self._lines_below(rows, r, row[s].bbox, n_lines)
-        words = [self.words[i] for ln in below for i in ln.word_ids]
+        words = [w for ln in below for w in self.line_words(ln)]
         return words, "below", "\n".join(ln.text for ln in below)
 
     def _lines_below(self, rows, r: int, anchor: BBox, n_lines: int) -> list[Line]:
@@ -219,11 +282,10 @@ class _Finder:
         return found
 
     def _looks_like_label(self, line: Line) -> bool:
-        first = [self.words[i].text for i in line.word_ids[:MAX_LABEL_WORDS]]
+        first = self.line_texts(line, MAX_LABEL_WORDS)
         if any(t.endswith(":") for t in first):
             return True
-        text = " ".join(self.words[i].text for i in line.word_ids)
-        return self.rules.field_for_label(text) is not None
+        return self.rules.field_for_label(" ".join(self.line_texts(line))) is not None
 
     def _candidate(self, key_text, match, key_words, value_words, direction, order):
         key = match[0] if match else clean_text(key_text)
@@ -308,12 +370,11 @@ class _Finder:
     # -- fallbacks -----------------------------------------------------------------
 
     def apply_fallbacks(self, result: dict[str, KeyValue], pages: list[PageLayout]) -> None:
-        lines = [ln for p in pages for row in p.rows for ln in row]
         for fname, fdef in self.rules.fields.items():
             if fname in result:
                 continue
             for pattern in fdef.get("patterns", []):
-                kv = self._by_pattern(fname, pattern, lines)
+                kv = self._by_pattern(fname, pattern, pages)
                 if kv:
                     result[fname] = kv
                     break
@@ -329,15 +390,17 @@ class _Finder:
                 if kv:
                     result[fname] = kv
 
-    def _by_pattern(self, fname: str, pattern: str, lines: list[Line]) -> KeyValue | None:
+    def _by_pattern(self, fname: str, pattern: str, pages: list[PageLayout]) -> KeyValue | None:
+        """The first line, in reading order, where ``pattern`` matches."""
         rx = re.compile(pattern)
-        for ln in lines:
-            m = rx.search(ln.text)
-            if not m:
+        for page in pages:
+            k = next((k for k, text in enumerate(page.lines.texts) if rx.search(text)), None)
+            if k is None:
                 continue
+            ln = page.lines.lines()[k]
+            m = rx.search(ln.text)
             ws, pos = [], 0
-            for wid in ln.word_ids:
-                w = self.words[wid]
+            for w in self.line_words(ln):
                 start, end = pos, pos + len(w.text)
                 if start < m.end() and end > m.start():
                     ws.append(w)
@@ -361,7 +424,7 @@ class _Finder:
                     or re.search(r"\d{3,}", text)
                 ):
                     continue
-                ws = [self.words[i] for i in ln.word_ids]
+                ws = self.line_words(ln)
                 return self.to_key_value(
                     _Candidate(fname, True, [], ws, "same", 0, 0, source="position")
                 )
@@ -370,19 +433,19 @@ class _Finder:
     def _address_below(self, fname, fdef, anchor: KeyValue, pages) -> KeyValue | None:
         wid = anchor.word_ids[-1]
         for p in pages:
-            for r, row in enumerate(p.rows):
-                for ln in row:
-                    if wid in ln.word_ids:
-                        below = self._lines_below(p.rows, r, ln.bbox, int(fdef.get("lines", 3)))
-                        if not below:
-                            return None
-                        ws = [self.words[i] for b in below for i in b.word_ids]
-                        raw = "\n".join(b.text for b in below)
-                        return self.to_key_value(
-                            _Candidate(
-                                fname, True, [], ws, "below", 0, 0, raw=raw, source="position"
-                            )
-                        )
+            k = p.lines.line_of_word(wid)
+            if k is None:
+                continue
+            r, s = p.lines.position(k)
+            rows = p.rows
+            below = self._lines_below(rows, r, rows[r][s].bbox, int(fdef.get("lines", 3)))
+            if not below:
+                return None
+            ws = [w for b in below for w in self.line_words(b)]
+            raw = "\n".join(b.text for b in below)
+            return self.to_key_value(
+                _Candidate(fname, True, [], ws, "below", 0, 0, raw=raw, source="position")
+            )
         return None
 
 

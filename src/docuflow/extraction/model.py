@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import base64
 import gc
-from array import array
+from bisect import bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
+
+import numpy as np
 
 # How a page's content was read.
 TEXT_LAYER = "text_layer"
@@ -104,14 +107,204 @@ class Word:
     confidence: float
 
 
-@dataclass(slots=True)
+class PageWords:
+    """One page's words in reading order, as columns; ``Word`` objects are made on demand.
+
+    A text-layer page has ~700 words and one Python object per word (with its box and id)
+    cost more than reading the page: extraction keeps texts, an (n, 4) array of boxes
+    (left, top, width, height) and confidences, and ``Extraction.words`` builds the
+    ``Word`` objects only when asked. Ids are ``p{page}w{n}`` unless given (``ids``).
+    """
+
+    __slots__ = ("page", "texts", "box", "conf", "origin", "_ids")
+
+    def __init__(self, page: int, texts: list[str], box, conf, origin=None, ids=None) -> None:
+        self.page = page
+        self.texts = texts
+        self.box = np.asarray(box, dtype=np.float64).reshape(len(texts), 4)
+        self.conf = np.asarray(conf, dtype=np.float64).reshape(len(texts))
+        self.origin = origin  # index of each word in the reader's list (layout only)
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def ids(self, start: int = 0, stop: int | None = None) -> list[str]:
+        if self._ids is not None:
+            return self._ids[start:stop]
+        stop = len(self.texts) if stop is None else stop
+        return list(map(f"p{self.page}w{{}}".format, range(start + 1, stop + 1)))
+
+    def words(self, start: int = 0, stop: int | None = None) -> list[Word]:
+        boxes = [BBox(*b) for b in self.box[start:stop].tolist()]
+        n = len(boxes)
+        return list(
+            map(
+                Word,
+                self.ids(start, stop),
+                self.texts[start:stop],
+                [self.page] * n,
+                boxes,
+                self.conf[start:stop].tolist(),
+            )
+        )
+
+    def index(self, word_id: str) -> int | None:
+        """Position of a word on this page, from its id."""
+        if self._ids is not None:
+            try:
+                return self._ids.index(word_id)
+            except ValueError:
+                return None
+        prefix = f"p{self.page}w"
+        if word_id.startswith(prefix) and word_id[len(prefix) :].isdigit():
+            k = int(word_id[len(prefix) :]) - 1
+            return k if 0 <= k < len(self.texts) else None
+        return None
+
+    @staticmethod
+    def from_words(words: list[Word]) -> list[PageWords]:
+        """Columns of a list of Words (consecutive words of one page form one column set)."""
+        out: list[PageWords] = []
+        start = 0
+        for i in range(1, len(words) + 1):
+            if i == len(words) or words[i].page != words[start].page:
+                chunk = words[start:i]
+                out.append(
+                    PageWords(
+                        chunk[0].page,
+                        [w.text for w in chunk],
+                        [(w.bbox.left, w.bbox.top, w.bbox.width, w.bbox.height) for w in chunk],
+                        [w.confidence for w in chunk],
+                        ids=[w.id for w in chunk],
+                    )
+                )
+                start = i
+        return out
+
+
 class Line:
-    id: str
-    page: int
-    word_ids: list[str]
-    text: str
-    bbox: BBox
-    confidence: float
+    """A LINE: words of one row not separated by a wide gap.
+
+    Lines made by the layout know their words as a span of their page's ``PageWords``
+    (``span = (page_words, start, stop)``) and build ``word_ids`` on first access: most
+    lines of a long document are never asked for them.
+    """
+
+    __slots__ = ("id", "page", "text", "bbox", "confidence", "span", "_word_ids")
+
+    def __init__(
+        self,
+        id: str,  # noqa: A002 - the field's public name
+        page: int,
+        word_ids: list[str] | None,
+        text: str,
+        bbox: BBox,
+        confidence: float,
+        span: tuple[PageWords, int, int] | None = None,
+    ) -> None:
+        self.id = id
+        self.page = page
+        self._word_ids = word_ids
+        self.text = text
+        self.bbox = bbox
+        self.confidence = confidence
+        self.span = span
+
+    @property
+    def word_ids(self) -> list[str]:
+        if self._word_ids is None:
+            pw, start, stop = self.span
+            self._word_ids = pw.ids(start, stop)
+        return self._word_ids
+
+    @word_ids.setter
+    def word_ids(self, value: list[str]) -> None:
+        self._word_ids, self.span = value, None
+
+    def _key(self) -> tuple:
+        return (self.id, self.page, self.word_ids, self.text, self.bbox, self.confidence)
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if isinstance(other, Line) else NotImplemented
+
+    __hash__ = None  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return (
+            f"Line(id={self.id!r}, page={self.page!r}, word_ids={self.word_ids!r}, "
+            f"text={self.text!r}, bbox={self.bbox!r}, confidence={self.confidence!r})"
+        )
+
+
+class PageLines:
+    """One page's lines (segments) in reading order, as columns; ``Line`` objects are made
+    on demand, like ``PageWords``' words.
+
+    A 200-page text PDF has ~10k lines: key-values and tables need the texts of all of
+    them but the objects of few, so the layout keeps texts, word spans into ``words``, an
+    (n, 4) array of boxes and confidences, and each line's row; ``lines()`` and ``rows()``
+    build (once) what a caller asks for.
+    """
+
+    __slots__ = ("words", "texts", "starts", "stops", "box", "conf", "row_cuts", "_lines")
+
+    def __init__(self, words: PageWords, texts, starts, stops, box, conf, row_cuts) -> None:
+        self.words = words
+        self.texts = texts  # list[str]: each line's words joined by a space
+        self.starts = starts  # list[int]: first word (position in ``words``)
+        self.stops = stops  # list[int]: one past the last word
+        self.box = box  # (n, 4) array: left, top, width, height
+        self.conf = conf  # list[float]: mean word confidence
+        self.row_cuts = row_cuts  # list[int]: rows are lines[cuts[i]:cuts[i + 1]]
+        self._lines: list[Line] | None = None
+
+    @property
+    def page(self) -> int:
+        return self.words.page
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def ids(self) -> list[str]:
+        return list(map(f"p{self.page}l{{}}".format, range(1, len(self.texts) + 1)))
+
+    def lines(self) -> list[Line]:
+        if self._lines is None:
+            pw, page = self.words, self.page
+            self._lines = list(
+                map(
+                    Line,
+                    self.ids(),
+                    [page] * len(self.texts),
+                    [None] * len(self.texts),
+                    self.texts,
+                    [BBox(*b) for b in self.box.tolist()],
+                    self.conf,
+                    [(pw, a, b) for a, b in zip(self.starts, self.stops, strict=True)],
+                )
+            )
+        return self._lines
+
+    def rows(self) -> list[list[Line]]:
+        lines, cuts = self.lines(), self.row_cuts
+        return [lines[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+
+    def has_multi_segment_rows(self) -> bool:
+        """Whether any row holds two or more lines (tables need such rows)."""
+        return len(self.row_cuts) - 1 < len(self.texts)
+
+    def position(self, k: int) -> tuple[int, int]:
+        """(row, index in the row) of line ``k``."""
+        r = bisect_right(self.row_cuts, k) - 1
+        return r, k - self.row_cuts[r]
+
+    def line_of_word(self, word_id: str) -> int | None:
+        """The line holding a word of this page, by the word's id."""
+        k = self.words.index(word_id)
+        if k is None or not self.starts:
+            return None
+        return bisect_right(self.starts, k) - 1
 
 
 @dataclass(slots=True)
@@ -213,37 +406,144 @@ class Page:
         return self.methods[0] if self.methods else "empty"
 
 
-@dataclass(slots=True)
 class Extraction:
-    content_type: str
-    document_type: str
-    pages: list[Page]
-    words: list[Word]
-    lines: list[Line]
-    tables: list[Table] = field(default_factory=list)
-    key_values: dict[str, KeyValue] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    """Everything read from one document.
+
+    ``words`` and ``lines`` are lists of ``Word`` and ``Line`` objects built on first
+    access from the per-page columns the layout made (``word_columns``, ``line_columns``);
+    serializations and ``confidence`` read the columns directly, so a caller that never
+    touches ``words`` or ``lines`` never pays for them.
+    """
+
+    __slots__ = (
+        "content_type",
+        "document_type",
+        "pages",
+        "_lines",
+        "_line_columns",
+        "tables",
+        "key_values",
+        "warnings",
+        "_words",
+        "_columns",
+    )
+
+    def __init__(
+        self,
+        content_type: str,
+        document_type: str,
+        pages: list[Page],
+        words: list[Word] | None = None,
+        lines: list[Line] | None = None,
+        tables: list[Table] | None = None,
+        key_values: dict[str, KeyValue] | None = None,
+        warnings: list[str] | None = None,
+        *,
+        word_columns: list[PageWords] | None = None,
+        line_columns: list[PageLines] | None = None,
+    ) -> None:
+        self.content_type = content_type
+        self.document_type = document_type
+        self.pages = pages
+        self._words = words if words is not None or word_columns is not None else []
+        self._columns = word_columns
+        self._lines = lines if lines is not None or line_columns is not None else []
+        self._line_columns = line_columns
+        self.tables = tables if tables is not None else []
+        self.key_values = key_values if key_values is not None else {}
+        self.warnings = warnings if warnings is not None else []
+
+    @property
+    def words(self) -> list[Word]:
+        if self._words is None:
+            self._words = [w for pw in self._columns for w in pw.words()]
+        return self._words
+
+    @words.setter
+    def words(self, value: list[Word]) -> None:
+        self._words, self._columns = value, None
+
+    @property
+    def lines(self) -> list[Line]:
+        if self._lines is None:
+            self._lines = [ln for pl in self._line_columns for ln in pl.lines()]
+        return self._lines
+
+    @lines.setter
+    def lines(self, value: list[Line]) -> None:
+        self._lines, self._line_columns = value, None
+
+    @property
+    def word_columns(self) -> list[PageWords]:
+        """The words as per-page columns, in ``words`` order."""
+        if self._columns is None:
+            self._columns = PageWords.from_words(self._words)
+        return self._columns
+
+    def _key(self) -> tuple:
+        return (
+            self.content_type,
+            self.document_type,
+            self.pages,
+            self.words,
+            self.lines,
+            self.tables,
+            self.key_values,
+            self.warnings,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if isinstance(other, Extraction) else NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Extraction(content_type={self.content_type!r}, "
+            f"document_type={self.document_type!r}, pages={len(self.pages)}, "
+            f"words={self.word_count}, lines={self.line_count}, tables={len(self.tables)}, "
+            f"key_values={list(self.key_values)!r})"
+        )
 
     @property
     def page_count(self) -> int:
         return len(self.pages)
 
     @property
+    def word_count(self) -> int:
+        if self._words is not None:
+            return len(self._words)
+        return sum(len(pw) for pw in self._columns)
+
+    @property
+    def line_count(self) -> int:
+        if self._lines is not None:
+            return len(self._lines)
+        return sum(len(pl) for pl in self._line_columns)
+
+    @property
     def confidence(self) -> float:
         """Mean word confidence (0..100), like the seed's ``_calculate_avg_confidence``."""
-        if not self.words:
+        n = self.word_count
+        if not n:
             # A document made only of form fields still has a trustworthy reading.
             if self.key_values:
                 kvs = self.key_values.values()
                 return round(sum(k.confidence for k in kvs) / len(self.key_values), 2)
             return 0.0
-        return round(sum(w.confidence for w in self.words) / len(self.words), 2)
+        if self._words is not None:
+            return round(sum(w.confidence for w in self._words) / n, 2)
+        # Summed one by one in word order (not numpy's pairwise sum): the same figure.
+        return round(sum(chain.from_iterable(pw.conf.tolist() for pw in self._columns)) / n, 2)
 
     @property
     def text(self) -> str:
         """Plain text in reading order, pages separated by form feeds."""
         by_page: dict[int, list[str]] = {}
-        for line in self.lines:
+        if self._lines is None:
+            for pl in self._line_columns:
+                by_page.setdefault(pl.page, []).extend(pl.texts)
+        for line in self._lines or ():
             by_page.setdefault(line.page, []).append(line.text)
         return "\f".join("\n".join(by_page.get(p.number, [])) for p in self.pages)
 
@@ -283,25 +583,8 @@ class Extraction:
                 }
                 for p in self.pages
             ],
-            "words": [
-                [w.id, w.text, w.page, *w.bbox.to_list(), round(w.confidence, 2)]
-                for w in self.words
-            ]
-            if words
-            else [],
-            "lines": [
-                {
-                    "id": ln.id,
-                    "page": ln.page,
-                    "text": ln.text,
-                    "bbox": ln.bbox.to_list(),
-                    "confidence": round(ln.confidence, 2),
-                    "word_ids": ln.word_ids,
-                }
-                for ln in self.lines
-            ]
-            if words
-            else [],
+            "words": self._word_rows() if words else [],
+            "lines": self._line_rows() if words else [],
             "tables": [
                 {
                     "id": t.id,
@@ -318,7 +601,7 @@ class Extraction:
                             "column_span": c.column_span,
                             "text": c.text,
                             "bbox": c.bbox.to_list() if c.bbox else None,
-                            "word_ids": c.word_ids,
+                            "word_ids": list(c.word_ids),
                             "confidence": round(c.confidence, 2),
                         }
                         for c in t.cells
@@ -329,6 +612,47 @@ class Extraction:
             "key_values": {k: kv.to_dict() for k, kv in self.key_values.items()},
             "warnings": list(self.warnings),
         }
+        return out
+
+    def _line_rows(self) -> list[dict]:
+        """Each line as a dict, from the columns while no ``Line`` object was asked for."""
+        if self._lines is not None:
+            return [
+                _line_dict(ln.id, ln.page, ln.text, ln.bbox.to_list(), ln.confidence, ln.word_ids)
+                for ln in self._lines
+            ]
+        out = []
+        for pl in self._line_columns:
+            ids, page, pw = pl.ids(), pl.page, pl.words
+            for lid, text, box, conf, a, b in zip(
+                ids, pl.texts, pl.box.tolist(), pl.conf, pl.starts, pl.stops, strict=True
+            ):
+                out.append(
+                    _line_dict(lid, page, text, [round(v, 6) for v in box], conf, pw.ids(a, b))
+                )
+        return out
+
+    def _word_rows(self) -> list[list]:
+        """``[id, text, page, left, top, width, height, confidence]`` per word, from the
+        columns (rounded like ``BBox.to_list``)."""
+        out = []
+        for pw in self.word_columns:
+            page = pw.page
+            for wid, text, (left, top, width, height), conf in zip(
+                pw.ids(), pw.texts, pw.box.tolist(), pw.conf.tolist(), strict=True
+            ):
+                out.append(
+                    [
+                        wid,
+                        text,
+                        page,
+                        round(left, 6),
+                        round(top, 6),
+                        round(width, 6),
+                        round(height, 6),
+                        round(conf, 2),
+                    ]
+                )
         return out
 
     @staticmethod
@@ -386,6 +710,17 @@ class Extraction:
         )
 
 
+def _line_dict(lid, page, text, bbox: list[float], conf: float, word_ids) -> dict:
+    return {
+        "id": lid,
+        "page": page,
+        "text": text,
+        "bbox": bbox,
+        "confidence": round(conf, 2),
+        "word_ids": list(word_ids),
+    }
+
+
 @contextmanager
 def paused_gc():
     """Pause the cycle collector while building a large result.
@@ -417,76 +752,131 @@ def paused_gc():
 # -- compact transport between the sandbox child and its parent -------------------------
 
 
-def _pack(values) -> str:
-    return base64.b64encode(array("d", values).tobytes()).decode("ascii")
+def _pack(values: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(values, dtype="<f8").tobytes()).decode("ascii")
 
 
-def _unpack(text: str) -> array:
-    out = array("d")
-    out.frombytes(base64.b64decode(text))
-    return out
+def _unpack(text: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype="<f8")
+
+
+def _pack_texts(texts: list[str]) -> str | list[str]:
+    """One string, lines joined, unless a text holds a line break (then the list)."""
+    joined = "\n".join(texts)
+    return joined if joined.count("\n") == len(texts) - 1 else texts
+
+
+def _unpack_texts(value: str | list[str]) -> list[str]:
+    return value.split("\n") if isinstance(value, str) else value
+
+
+def _pack_conf(conf: np.ndarray) -> float | str:
+    """One number when every word has it (text layers: 100.0), else packed doubles."""
+    if len(conf) and (conf == conf[0]).all():
+        return float(conf[0])
+    return _pack(conf)
+
+
+def _unpack_conf(value: float | str, n: int) -> np.ndarray:
+    if isinstance(value, str):
+        return _unpack(value)
+    return np.full(n, float(value))
 
 
 def to_transport(ex: Extraction) -> dict:
-    """Like ``to_dict`` but columnar, with coordinates as packed doubles.
+    """Like ``to_dict`` but columnar: each page's word texts, boxes and confidences as
+    they are held (boxes and confidences as packed doubles), lines as spans of them.
 
-    A 200-page document has ~150k words; as JSON objects they took longer to encode and
-    decode than to extract. Still plain JSON (no pickle): the parent never runs code the
-    child could have shaped.
+    A 200-page document has ~135k words; as one JSON array or object each they took longer
+    to encode and decode than to extract. Still plain JSON (no pickle): the parent never
+    runs code the child could have shaped.
     """
     data = ex.to_dict(words=False)
-    words = ex.words
-    index = {w.id: i for i, w in enumerate(words)}
-    data["words"] = {
-        "id": [w.id for w in words],
-        "text": [w.text for w in words],
-        "page": [w.page for w in words],
-        "box": _pack(
-            v for w in words for v in (w.bbox.left, w.bbox.top, w.bbox.width, w.bbox.height)
-        ),
-        "conf": _pack(w.confidence for w in words),
-    }
+    columns = ex.word_columns
+    data["words"] = [
+        {
+            "page": pw.page,
+            "texts": _pack_texts(pw.texts),
+            "box": _pack(pw.box),
+            "conf": _pack_conf(pw.conf),
+            "ids": pw._ids,  # None: the usual p{page}w{n}
+        }
+        for pw in columns
+    ]
+    where = {id(pw): i for i, pw in enumerate(columns)}
+    if ex._lines is None and all(id(pl.words) in where for pl in ex._line_columns):
+        data["lines"] = _line_columns_transport(ex._line_columns, where)
+        return data
+    spans, word_ids = [], []
+    for ln in ex.lines:
+        if ln.span is not None and id(ln.span[0]) in where:
+            spans.append([where[id(ln.span[0])], ln.span[1], ln.span[2]])
+            word_ids.append(None)
+        else:
+            spans.append(None)
+            word_ids.append(list(ln.word_ids))
     lines = ex.lines
     data["lines"] = {
         "id": [ln.id for ln in lines],
         "page": [ln.page for ln in lines],
-        "words": [[index[i] for i in ln.word_ids] for ln in lines],
-        "box": _pack(
-            v for ln in lines for v in (ln.bbox.left, ln.bbox.top, ln.bbox.width, ln.bbox.height)
-        ),
-        "conf": _pack(ln.confidence for ln in lines),
+        "text": [ln.text for ln in lines],
+        "span": spans,
+        "word_ids": word_ids,
+        "box": _pack([(b.left, b.top, b.width, b.height) for b in (ln.bbox for ln in lines)] or []),
+        "conf": _pack([ln.confidence for ln in lines]),
     }
     return data
 
 
+def _line_columns_transport(columns: list[PageLines], where: dict[int, int]) -> dict:
+    """``to_transport``'s lines straight from the line columns (no ``Line`` objects)."""
+    ids, pages, texts, spans, conf = [], [], [], [], []
+    for pl in columns:
+        i = where[id(pl.words)]
+        ids += pl.ids()
+        pages += [pl.page] * len(pl)
+        texts += pl.texts
+        spans += [[i, a, b] for a, b in zip(pl.starts, pl.stops, strict=True)]
+        conf += pl.conf
+    boxes = [pl.box for pl in columns]
+    return {
+        "id": ids,
+        "page": pages,
+        "text": texts,
+        "span": spans,
+        "word_ids": [None] * len(ids),
+        "box": _pack(np.concatenate(boxes) if boxes else []),
+        "conf": _pack(conf),
+    }
+
+
 def from_transport(data: dict) -> Extraction:
-    with paused_gc():
-        return _from_transport(data)
-
-
-def _from_transport(data: dict) -> Extraction:
-    wd, ld = data["words"], data["lines"]
-    box, conf = _unpack(wd["box"]), _unpack(wd["conf"])
-    n = len(wd["id"])
-    if not len(wd["text"]) == len(wd["page"]) == len(conf) == n or len(box) != 4 * n:
-        raise ValueError("the word columns differ in length")
-    # map() over the columns: no bytecode loop and no index arithmetic per word
-    boxes = map(BBox, box[0::4], box[1::4], box[2::4], box[3::4])
-    words = list(map(Word, wd["id"], wd["text"], wd["page"], boxes, conf))
-    lbox, lconf = _unpack(ld["box"]), _unpack(ld["conf"])
+    columns = [_page_words(d) for d in data["words"]]
+    ld = data["lines"]
+    box, conf = _unpack(ld["box"]), _unpack(ld["conf"])
+    n = len(ld["id"])
+    if len(box) != 4 * n or len(conf) != n:
+        raise ValueError("the line columns differ in length")
     lines = []
-    for i, (lid, page, idx) in enumerate(zip(ld["id"], ld["page"], ld["words"], strict=True)):
-        ws = [words[j] for j in idx]
-        lines.append(
-            Line(
-                lid,
-                page,
-                [w.id for w in ws],
-                " ".join([w.text for w in ws]),
-                BBox(lbox[4 * i], lbox[4 * i + 1], lbox[4 * i + 2], lbox[4 * i + 3]),
-                lconf[i],
-            )
-        )
+    rows = zip(ld["id"], ld["page"], ld["text"], ld["span"], ld["word_ids"], strict=True)
+    for i, (lid, page, text, span, ids) in enumerate(rows):
+        if span is not None:
+            pw, start, stop = columns[span[0]], int(span[1]), int(span[2])
+            if not 0 <= start < stop <= len(pw):
+                raise ValueError("a line's span is outside its page's words")
+            span = (pw, start, stop)
+        bbox = BBox(box[4 * i], box[4 * i + 1], box[4 * i + 2], box[4 * i + 3])
+        lines.append(Line(lid, page, ids, text, bbox, float(conf[i]), span))
     rest = Extraction.from_dict({**data, "words": [], "lines": []})
-    rest.words, rest.lines = words, lines
+    rest.lines = lines
+    rest._words, rest._columns = None, columns
     return rest
+
+
+def _page_words(d: dict) -> PageWords:
+    texts, box, ids = _unpack_texts(d["texts"]), _unpack(d["box"]), d["ids"]
+    n = len(texts)
+    conf = _unpack_conf(d["conf"], n)
+    if len(box) != 4 * n or len(conf) != n or (ids is not None and len(ids) != n):
+        raise ValueError("the word columns differ in length")
+    return PageWords(int(d["page"]), texts, box, conf, ids=ids)

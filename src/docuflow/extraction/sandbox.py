@@ -153,6 +153,11 @@ def _child_main() -> int:
         reply = {"ok": False, **exc.to_dict()}
     except MemoryError:
         reply = {"ok": False, "code": RESOURCE_LIMIT, "message": "memory limit reached"}
+    except ImportError as exc:
+        # The readers are installed, so a module that cannot load here could not be mapped
+        # into memory under the limit ("failed to map segment from shared object").
+        message = f"memory limit reached while loading a reader: {exc}"[:500]
+        reply = {"ok": False, "code": RESOURCE_LIMIT, "message": message}
     except RecursionError:
         reply = {"ok": False, "code": CORRUPT, "message": "document structure nested too deeply"}
     except Exception as exc:  # a reader choked on a malformed file

@@ -7,18 +7,16 @@ aligned columns are the signal (ruled tables are aligned too).
 
 from __future__ import annotations
 
-from .model import BBox, Cell, Line, Table, Word
+from .model import BBox, Cell, Line, Table
 
 MIN_ROWS = 2
 MIN_COLUMNS = 2
 
 
-def find_tables(
-    page: int, rows: list[list[Line]], words: dict[str, Word], *, first_id: int = 1
-) -> list[Table]:
+def find_tables(page: int, rows: list[list[Line]], *, first_id: int = 1) -> list[Table]:
     tables: list[Table] = []
     for block in _candidate_blocks(rows):
-        table = _block_to_table(f"p{page}t{first_id + len(tables)}", page, block, words)
+        table = _block_to_table(f"p{page}t{first_id + len(tables)}", page, block)
         if table is not None:
             tables.append(table)
     return tables
@@ -61,15 +59,14 @@ def _columns(block: list[list[Line]]) -> list[tuple[float, float]] | None:
     return cols
 
 
-def _is_key_value_block(block: list[list[Line]], words: dict[str, Word]) -> bool:
-    labelled = sum(
-        1 for row in block if len(row) == 2 and words[row[0].word_ids[-1]].text.endswith(":")
-    )
+def _is_key_value_block(block: list[list[Line]]) -> bool:
+    # A line's text ends with its last word's text.
+    labelled = sum(1 for row in block if len(row) == 2 and row[0].text.endswith(":"))
     return labelled * 2 >= len(block)
 
 
-def _block_to_table(table_id: str, page: int, block, words: dict[str, Word]) -> Table | None:
-    if _is_key_value_block(block, words):
+def _block_to_table(table_id: str, page: int, block) -> Table | None:
+    if _is_key_value_block(block):
         return None
     cols = _columns(block)
     if cols is None or len(cols) < MIN_COLUMNS:

@@ -248,9 +248,22 @@ def add_noise(image, rng: random.Random, level: float = 1.0):
         img = img.rotate(angle, resample=Image.BILINEAR, fillcolor=255, expand=False)
     if level > 0:
         img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.9) * level))
-        noise = Image.effect_noise(img.size, 60 * level)
-        img = Image.blend(img, noise, min(0.35, rng.uniform(0.08, 0.2) * level))
+        alpha = min(0.35, rng.uniform(0.08, 0.2) * level)
+        img = Image.blend(img, _gaussian_noise(img.size, 60 * level, rng), alpha)
     return img
+
+
+def _gaussian_noise(size: tuple[int, int], sigma: float, rng: random.Random):
+    """Grey speckle like ``Image.effect_noise`` (128 + N(0, sigma), clipped), but drawn
+    from ``rng``: effect_noise uses the C library's process-wide rand(), so an image
+    depended on how many noisy images its process had made before, and the accuracy
+    bench's scans (made in a process pool) changed from run to run."""
+    import numpy as np
+    from PIL import Image
+
+    gen = np.random.default_rng(rng.getrandbits(64))
+    pixels = 128 + gen.normal(0.0, sigma, size=(size[1], size[0]))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L")
 
 
 # -- invoice layouts ----------------------------------------------------------------------

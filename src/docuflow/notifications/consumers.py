@@ -7,6 +7,7 @@ with code 4001, so browsers can tell "bad token" from a network error.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from urllib.parse import parse_qs
 
@@ -16,12 +17,10 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
 from docuflow.accounts.models import User
+from docuflow.notifications import fanout
+from docuflow.notifications.fanout import tenant_group
 
 UNAUTHORIZED = 4001
-
-
-def tenant_group(tenant_id: str) -> str:
-    return f"tenant.{tenant_id}"
 
 
 @database_sync_to_async
@@ -51,6 +50,7 @@ class StatusConsumer(AsyncWebsocketConsumer):
             return
         self.group = tenant_group(self.user.tenant_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        fanout.serve_on(asyncio.get_running_loop())
 
     async def disconnect(self, code: int) -> None:
         if self.group:

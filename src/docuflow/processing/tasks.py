@@ -69,8 +69,7 @@ def error_name(code: str) -> str:
     return "Extraction." + "".join(part.capitalize() for part in code.split("_"))
 
 
-def document_ref(payload, ctx: TaskContext) -> tuple[str, int | None]:
-    """The document named by the input, which must belong to the execution's tenant."""
+def _parse_ref(payload) -> tuple[str, int | None]:
     if not isinstance(payload, dict) or not payload.get("document_id"):
         raise TaskError("DocuFlow.InvalidInput", "the task input needs a document_id")
     try:
@@ -80,10 +79,30 @@ def document_ref(payload, ctx: TaskContext) -> tuple[str, int | None]:
     version = payload.get("version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise TaskError("DocuFlow.InvalidInput", "version must be an integer")
+    return document_id, version
+
+
+def _not_found(document_id: str) -> TaskError:
+    return TaskError("DocuFlow.DocumentNotFound", f"Document {document_id} does not exist")
+
+
+def document_ref(payload, ctx: TaskContext) -> tuple[str, int | None]:
+    """The document named by the input, which must belong to the execution's tenant."""
+    document_id, version = _parse_ref(payload)
     # A state machine reaches only its own tenant's documents, whatever its input says.
     if not Document.objects.filter(pk=document_id, tenant_id=ctx.tenant_id).exists():
-        raise TaskError("DocuFlow.DocumentNotFound", f"Document {document_id} does not exist")
+        raise _not_found(document_id)
     return document_id, version
+
+
+def document_of(payload, ctx: TaskContext, documents=None) -> tuple[str, int | None, Document]:
+    """``document_ref`` and the document itself (from ``documents``), in one query."""
+    document_id, version = _parse_ref(payload)
+    documents = Document.objects.all() if documents is None else documents
+    doc = documents.filter(pk=document_id, tenant_id=ctx.tenant_id).first()
+    if doc is None:
+        raise _not_found(document_id)
+    return document_id, version, doc
 
 
 def superseded(document_id: str, why: str) -> TaskError:
@@ -225,12 +244,14 @@ def _record_failure(doc, version, ctx: TaskContext, reason: dict, started: float
 # --- validate ------------------------------------------------------------------------------
 
 
+VALIDATABLE = frozenset({S.EXTRACTING, S.VALIDATING})
+
+
 def validate_task(payload, ctx: TaskContext) -> dict:
-    document_id, version = document_ref(payload, ctx)
-    doc = set_document_status(
-        document_id, S.VALIDATING, expected={S.EXTRACTING, S.VALIDATING}, expected_version=version
-    )
-    if doc is None:
+    """The check is quick and pure: the document becomes VALIDATING together with its
+    result, in one transaction guarded by its status and version."""
+    document_id, version, doc = document_of(payload, ctx)
+    if doc.status not in VALIDATABLE or (version is not None and doc.version != version):
         raise superseded(document_id, "it is not being processed for this version any more")
     record = _extraction_to_validate(doc, payload)
     rules, threshold = selectors.rules_for(doc.tenant_id, doc.document_type)
@@ -245,7 +266,7 @@ def validate_task(payload, ctx: TaskContext) -> dict:
         updated = set_document_status(
             document_id,
             S.VALIDATING,
-            expected={S.VALIDATING},
+            expected=VALIDATABLE,
             expected_version=doc.version,
             extracted_data={**(doc.extracted_data or {}), "validation": result},
         )
@@ -321,4 +342,12 @@ def register() -> None:
     register_function(SET_STATUS, set_status_task)
 
 
-__all__ = ["error_name", "extract_task", "register", "set_status_task", "validate_task"]
+__all__ = [
+    "document_of",
+    "document_ref",
+    "error_name",
+    "extract_task",
+    "register",
+    "set_status_task",
+    "validate_task",
+]

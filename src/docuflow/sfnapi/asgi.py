@@ -100,13 +100,14 @@ def fast_path(application):
             scope.get("query_string", b"").decode("latin-1"),
             headers,
         )
-        loop = asyncio.get_running_loop()
         if views.runs_in_pool(call):
-            work = loop.run_in_executor(
-                views.thread_pool(), views.in_db_thread, views.handle, call, body, request_id
-            )
+            try:
+                response = await asyncio.wrap_future(views.submit(call, body, request_id))
+            except Exception:  # its batch did not commit
+                response = views.unavailable(request_id)
         else:
-            work = loop.run_in_executor(_long_polls, _inline, call, body, request_id)
-        await _send(send, await work)
+            loop = asyncio.get_running_loop()
+            response = await loop.run_in_executor(_long_polls, _inline, call, body, request_id)
+        await _send(send, response)
 
     return app

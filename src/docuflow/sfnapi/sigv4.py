@@ -8,6 +8,7 @@ This module knows nothing of Django: the caller hands it a ``SignedRequest``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -188,8 +189,14 @@ def canonical_request(
 
 
 def signing_key(secret: str, credential: Credential) -> bytes:
+    return _signing_key(secret, credential.date, credential.region, credential.service)
+
+
+@functools.lru_cache(maxsize=256)
+def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    """Derived once a day per key and region, as the SDKs do on their side."""
     key = ("AWS4" + secret).encode()
-    for part in (credential.date, credential.region, credential.service, TERMINATOR):
+    for part in (date, region, service, TERMINATOR):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     return key
 

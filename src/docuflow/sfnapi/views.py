@@ -12,22 +12,25 @@ blocks its own caller, and neither holds a database transaction while it waits.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
 import time
 import uuid
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from docuflow.engine.errors import EngineError
 from docuflow.sfnapi import keys, protocol, sigv4
+from docuflow.sfnapi.batching import BatchingPool, Work
 from docuflow.sfnapi.operations import OPERATIONS, Caller
 from docuflow.sfnapi.protocol import ApiError
 
@@ -144,17 +147,28 @@ def _operation_name(call: Call) -> str:
 # own work. With ``DOCUFLOW_SFN_DB_THREADS`` > 0 (``docuflow serve`` sets it), the short
 # operations run instead in that many long-lived threads, each keeping its connection
 # across calls. Django's request cycle never sees those connections, so this module does
-# its job: before each call, ``close_if_unusable_or_obsolete`` (drops a connection after an
-# unrecovered error, a changed autocommit, or past its age) and the health check at first
-# use when ``CONN_HEALTH_CHECKS`` is on; after each call, a connection still inside a
-# transaction is closed (rolled back). A connection lives ``DB_THREAD_CONNECTION_SECONDS``.
-# The caller's thread waits for the result, so a call's transaction has committed before
-# its answer is sent. Long polls keep the request's own thread: they would hold a pool
-# thread for up to a minute.
+# its job: before each batch, ``close_if_unusable_or_obsolete`` (drops a connection after
+# an unrecovered error, a changed autocommit, or past its age) and the health check at
+# first use when ``CONN_HEALTH_CHECKS`` is on, unless the connection served a call without
+# error in the last ``HEALTHY_SECONDS``; after it, a connection still inside a transaction
+# is closed (rolled back). A connection lives ``DB_THREAD_CONNECTION_SECONDS``.
+#
+# Group commit: a thread runs the calls queued for it meanwhile (up to ``BATCH``) in one
+# transaction, each call in a savepoint of its own, so a failing call rolls back alone,
+# and commits once. Only then are the answers sent: a call's changes are durable before
+# its caller hears of them, as with a transaction per call, at a fraction of the commits
+# (on SQLite, writing a commit's WAL frames was up to a third of a StartExecution). If the
+# commit fails, nothing of the batch was applied and every call in it is answered 503.
+# Long polls keep the request's own thread: they would hold a pool thread for up to a
+# minute.
 
 DB_THREAD_CONNECTION_SECONDS = 60.0
+# A connection that served a call without error this recently is not health-checked
+# (CONN_HEALTH_CHECKS, one more round trip on PostgreSQL) before the next call.
+HEALTHY_SECONDS = 1.0
+BATCH = 16
 _INLINE = {"GetActivityTask", "StartSyncExecution"}
-_pool: ThreadPoolExecutor | None = None
+_pool: BatchingPool | None = None
 _pool_lock = threading.Lock()
 
 
@@ -165,7 +179,7 @@ def _db_threads() -> int:
         return 0
 
 
-def thread_pool() -> ThreadPoolExecutor | None:
+def thread_pool() -> BatchingPool | None:
     global _pool
     if _pool is None:
         count = _db_threads()
@@ -173,47 +187,70 @@ def thread_pool() -> ThreadPoolExecutor | None:
             return None
         with _pool_lock:
             if _pool is None:
-                _pool = ThreadPoolExecutor(count, thread_name_prefix="sfn-db")
+                _pool = BatchingPool(
+                    count, _run_batch, batch=BATCH, on_exit=connections.close_all, name="sfn-db"
+                )
     return _pool
 
 
 def shutdown_db_threads() -> None:
-    """Close every pooled thread's connections and stop the threads (tests, shutdown)."""
+    """Finish the queued calls, close every pooled thread's connections, stop the threads."""
     global _pool
     with _pool_lock:
         pool, _pool = _pool, None
-    if pool is None:
+    if pool is not None:
+        pool.shutdown()
+
+
+def submit(call: Call, body: bytes, request_id: str) -> Future:
+    """Queue a call for the database threads; its future gives the response."""
+    return thread_pool().submit(_handle_in_savepoint, call, body, request_id)
+
+
+def _run_batch(batch: list[Work]) -> None:
+    """One transaction for the calls of a batch (see above); answers after the commit."""
+    done: list[tuple[Future, HttpResponse]] = []
+    _before_calls()
+    try:
+        with transaction.atomic():
+            for future, func, args in batch:
+                if future.set_running_or_notify_cancel():
+                    done.append((future, func(*args)))
+    except Exception as exc:
+        log.exception("sfn: a batch of %d calls did not commit", len(batch))
+        for future, _, _ in batch:
+            if not future.done():
+                future.set_exception(exc)
         return
-    count = pool._max_workers
-    barrier = threading.Barrier(count)
-
-    def close() -> None:
-        try:  # hold each thread until all have one: every thread gets a close
-            barrier.wait(timeout=5)
-        except threading.BrokenBarrierError:
-            pass
-        connections.close_all()
-
-    for future in [pool.submit(close) for _ in range(count)]:
-        future.result()
-    pool.shutdown(wait=True)
+    finally:
+        _after_calls()
+    for future, response in done:
+        future.set_result(response)
 
 
-def in_db_thread(func, *args):
+def _before_calls() -> None:
+    started = time.monotonic()
     for conn in connections.all(initialized_only=True):
         conn.close_if_unusable_or_obsolete()
-    try:
-        return func(*args)
-    finally:
-        for conn in connections.all(initialized_only=True):
-            if conn.connection is None:
-                continue
-            if conn.in_atomic_block or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
-                conn.close()  # never leave a transaction open in a pooled thread
-            elif getattr(conn, "_sfn_pooled", None) is not conn.connection:
-                # Django stamps CONN_MAX_AGE (0 here) at connect: give it this pool's age.
-                conn._sfn_pooled = conn.connection
-                conn.close_at = time.monotonic() + DB_THREAD_CONNECTION_SECONDS
+        if (
+            conn.connection is not None
+            and started - getattr(conn, "_sfn_last_ok", 0.0) < HEALTHY_SECONDS
+        ):
+            conn.health_check_done = True  # it just worked: skip the round trip of a check
+
+
+def _after_calls() -> None:
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        if conn.in_atomic_block or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close()  # never leave a transaction open in a pooled thread
+            continue
+        if getattr(conn, "_sfn_pooled", None) is not conn.connection:
+            # Django stamps CONN_MAX_AGE (0 here) at connect: give it this pool's age.
+            conn._sfn_pooled = conn.connection
+            conn.close_at = time.monotonic() + DB_THREAD_CONNECTION_SECONDS
+        conn._sfn_last_ok = 0.0 if conn.errors_occurred else time.monotonic()
 
 
 def _operation(call: Call, body: bytes, request_id: str, out: list) -> HttpResponse:
@@ -223,16 +260,18 @@ def _operation(call: Call, body: bytes, request_id: str, out: list) -> HttpRespo
     return _respond(200, OPERATIONS[name](caller, params), request_id)
 
 
-def handle(call: Call, body: bytes, request_id: str) -> HttpResponse:
+def handle(call: Call, body: bytes, request_id: str, *, savepoint: bool = False) -> HttpResponse:
     """Answer one call whose body was read: authenticate, run the operation, map errors.
 
-    Runs in the thread that owns the database connection (a pooled one, see above).
+    Runs in the thread that owns the database connection (a pooled one, see above). With
+    ``savepoint`` (inside a batch's transaction) a failing call undoes only its own work.
     """
     name = "?"
     started = time.monotonic()
     out = [name]
     try:
-        response = _operation(call, body, request_id, out)
+        with transaction.atomic() if savepoint else nullcontext():
+            response = _operation(call, body, request_id, out)
     except sigv4.AuthError as exc:
         response = _error(exc.status, exc.code, exc.message, request_id)
     except ApiError as exc:
@@ -244,9 +283,7 @@ def handle(call: Call, body: bytes, request_id: str) -> HttpResponse:
         response = _error(exc.status, exc.code, exc.message, request_id, **extra)
     except (OperationalError, InterfaceError):  # busy or unreachable: worth a retry
         log.exception("sfn %s failed on the database (request %s)", out[0], request_id)
-        response = _error(
-            503, "ServiceUnavailable", "The service is unavailable; try again", request_id
-        )
+        response = unavailable(request_id)
     except Exception:
         log.exception("sfn %s failed (request %s)", out[0], request_id)
         response = _error(500, "InternalFailure", "The request processing has failed", request_id)
@@ -258,6 +295,13 @@ def handle(call: Call, body: bytes, request_id: str) -> HttpResponse:
         request_id,
     )
     return response
+
+
+_handle_in_savepoint = functools.partial(handle, savepoint=True)
+
+
+def unavailable(request_id: str) -> HttpResponse:
+    return _error(503, "ServiceUnavailable", "The service is unavailable; try again", request_id)
 
 
 def refuse_method(request_id: str) -> HttpResponse:
@@ -289,5 +333,8 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         return too_large(request_id)
     call = Call.of(request)
     if runs_in_pool(call):
-        return thread_pool().submit(in_db_thread, handle, call, body, request_id).result()
+        try:
+            return submit(call, body, request_id).result()
+        except Exception:  # its batch did not commit
+            return unavailable(request_id)
     return handle(call, body, request_id)
