@@ -24,7 +24,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db import InterfaceError, OperationalError, connection, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -159,6 +159,9 @@ def _operation_name(call: Call) -> str:
 # its caller hears of them, as with a transaction per call, at a fraction of the commits
 # (on SQLite, writing a commit's WAL frames was up to a third of a StartExecution). If the
 # commit fails, nothing of the batch was applied and every call in it is answered 503.
+# Batches are taken on SQLite only, where one thread serves every call: on PostgreSQL
+# eight threads run side by side, and two batches that lock the same executions in
+# opposite orders would deadlock (and answer every call of the aborted batch 503).
 # Long polls keep the request's own thread: they would hold a pool thread for up to a
 # minute.
 
@@ -187,8 +190,9 @@ def thread_pool() -> BatchingPool | None:
             return None
         with _pool_lock:
             if _pool is None:
+                batch = BATCH if connection.vendor == "sqlite" else 1
                 _pool = BatchingPool(
-                    count, _run_batch, batch=BATCH, on_exit=connections.close_all, name="sfn-db"
+                    count, _run_batch, batch=batch, on_exit=connections.close_all, name="sfn-db"
                 )
     return _pool
 
