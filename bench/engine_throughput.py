@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _live import live_server, postgres_url  # noqa: E402
@@ -43,7 +44,15 @@ STATES_PER_EXECUTION = 5
 ROLE = "arn:aws:iam::123456789012:role/bench"
 
 
-def run_docuflow(client_factory, executions: int, clients: int) -> tuple[float, int]:
+def cpu_seconds(pid: int) -> float:
+    """The process's user + system CPU time so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_docuflow(server, executions: int, clients: int) -> tuple[float, float, int]:
+    """Executions/s, the server's CPU ms per StartExecution, and how many of 50 succeeded."""
+    client_factory = server.client
     client = client_factory()
     arn = client.create_state_machine(
         name=f"five-{time.time_ns()}", definition=json.dumps(FIVE_STATES), roleArn=ROLE
@@ -56,14 +65,15 @@ def run_docuflow(client_factory, executions: int, clients: int) -> tuple[float, 
             "executionArn"
         ]
 
-    begin = time.perf_counter()
+    begin, cpu = time.perf_counter(), cpu_seconds(server.process.pid)
     with ThreadPoolExecutor(clients) as pool:
         arns = list(pool.map(start, range(executions)))
     elapsed = time.perf_counter() - begin
+    cpu_ms = (cpu_seconds(server.process.pid) - cpu) * 1000 / executions
     succeeded = sum(
         client.describe_execution(executionArn=a)["status"] == "SUCCEEDED" for a in arns[:50]
     )
-    return executions / elapsed, succeeded
+    return executions / elapsed, cpu_ms, succeeded
 
 
 def run_moto(executions: int) -> float:
@@ -106,13 +116,15 @@ def main() -> None:
     for label, url in backends:
         env = {"DOCUFLOW_HTTP_WORKERS": str(args.http_workers)}
         with live_server(url, extra_env=env) as server:
-            rate, ok = run_docuflow(server.client, args.executions, args.clients)
+            rate, cpu_ms, ok = run_docuflow(server, args.executions, args.clients)
         print(
             f"DocuFlow {label:<10} (boto3, live server, {args.http_workers} HTTP worker(s)): "
             f"{rate:8.1f} executions/s = "
             f"{rate * STATES_PER_EXECUTION:8.0f} committed state transitions/s; "
             f"{ok}/50 sampled SUCCEEDED; {rate / moto_rate:6.1f}x moto "
-            f"(goals: 10x moto, 2000 transitions/s)"
+            f"(goals: 10x moto, 2000 transitions/s); "
+            f"server CPU {cpu_ms:.2f} ms per StartExecution; "
+            f"load average {os.getloadavg()[0]:.2f}"
         )
 
 
