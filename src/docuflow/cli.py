@@ -35,7 +35,10 @@ def _parser() -> argparse.ArgumentParser:
         help="HTTP worker processes",
     )
 
-    commands.add_parser("worker", help="run a workflow worker")
+    worker = commands.add_parser("worker", help="run a workflow worker")
+    # Internal: the embedded worker of ``docuflow serve`` (docuflow.runtime), given the
+    # descriptors of its event and wake-up pipes.
+    worker.add_argument("--for-server", metavar="EVENTS_FD,WAKE_FD", help=argparse.SUPPRESS)
     demo = commands.add_parser(
         "demo", help="create the demo tenant, its users and sample documents (idempotent)"
     )
@@ -87,27 +90,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     threads = "1" if connection.vendor == "sqlite" else "8"
     os.environ.setdefault("DOCUFLOW_SFN_DB_THREADS", threads)
 
-    if not args.no_worker:
-        start_embedded_worker()
-    # With --workers N > 1, uvicorn serves from N processes; the embedded engine worker
-    # runs once, in this parent process (commits in the children wake it by its poll).
-    uvicorn.run(
-        "docuflow.asgi:application",
-        host=args.host,
-        port=args.port,
-        workers=max(1, args.workers),
-        lifespan="off",
-        log_level=os.environ.get("LOG_LEVEL", "info").lower(),
-        proxy_headers=True,
-    )
+    # The embedded worker runs in a child process of its own, tied to this one by pipes
+    # (docuflow.runtime). With --workers N > 1, uvicorn serves from N processes of its
+    # own; their commits wake the worker by its poll, and their sockets hear its events
+    # only through Redis (REDIS_URL).
+    worker = None if args.no_worker else start_embedded_worker()
+    try:
+        uvicorn.run(
+            "docuflow.asgi:application",
+            host=args.host,
+            port=args.port,
+            workers=max(1, args.workers),
+            lifespan="off",
+            log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+            proxy_headers=True,
+        )
+    finally:
+        if worker is not None:
+            worker.stop()
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup_django()
-    from docuflow.runtime import run_worker_forever
+    from docuflow import runtime
 
-    run_worker_forever()
+    if args.for_server:
+        runtime.run_worker_for_server(args.for_server)
+    else:
+        runtime.run_worker_forever()
     return 0
 
 

@@ -154,7 +154,7 @@ def test_calls_in_db_threads_commit_and_reuse_connections(db_threads, users):
         assert _output(sfn, arn) == "one"
     pool = db_threads.thread_pool()
 
-    def raw_connection():
+    def raw_connection(batch_size: int):  # called as the pool calls ``handle``
         return id(connection.connection)
 
     seen = {pool.submit(raw_connection).result() for _ in range(6)}
@@ -204,6 +204,31 @@ def test_calls_of_one_batch_commit_together_and_fail_alone(db_threads, sfn_for, 
     assert {e.status for e in executions} == {"SUCCEEDED"}
     # Started, PassStateEntered, PassStateExited, Succeeded: nothing of the refused twins
     assert HistoryEvent.objects.filter(execution__in=executions).count() == 20 * 4
+
+
+def test_a_call_alone_in_its_transaction_that_fails_leaves_nothing(
+    db_threads, sfn_for, users, monkeypatch
+):
+    """Alone in a batch, a call has no savepoint: failing after a write, it rolls the
+    batch's transaction back, and the commit after it keeps nothing of it."""
+    from docuflow.engine import errors
+    from docuflow.sfnapi.operations import OPERATIONS
+
+    create = OPERATIONS["CreateStateMachine"]
+
+    def create_then_fail(caller, params):
+        create(caller, params)
+        raise errors.InvalidDefinition("failed after its write")
+
+    monkeypatch.setitem(OPERATIONS, "CreateStateMachine", create_then_fail)
+    sfn = sfn_for(users["ADMIN"])
+    with pytest.raises(ClientError) as exc:
+        sfn.create_state_machine(name="gone", definition=json.dumps(_pass("one")), roleArn=ROLE)
+    assert _code(exc) == "InvalidDefinition"
+    assert not StateMachine.objects.filter(name="gone").exists()
+    monkeypatch.setitem(OPERATIONS, "CreateStateMachine", create)
+    sfn.create_state_machine(name="kept", definition=json.dumps(_pass("one")), roleArn=ROLE)
+    assert StateMachine.objects.filter(name="kept").exists()
 
 
 def test_a_connection_that_just_served_a_call_skips_the_health_check(transactional_db):

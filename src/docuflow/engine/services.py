@@ -277,10 +277,11 @@ def start_execution(
         role_arn=machine.role_arn,
         start_time=now,
     )
-    try:
-        with transaction.atomic():
-            transitions.begin(execution, start)
-    except IntegrityError:
+    # No savepoint: a taken name does not raise inside (see transitions._persist), and
+    # SAVEPOINT and RELEASE were two of a start's statements (round trips on PostgreSQL).
+    with transaction.atomic(savepoint=False):
+        started = transitions.begin(execution, start)
+    if not started:
         # The name is taken (the unique constraint decides, race-free). AWS: starting the
         # same name with the same input while it runs is idempotent.
         existing = Execution.objects.filter(state_machine=machine, name=name).first()

@@ -19,6 +19,7 @@ from threading import Lock
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.models.constants import OnConflict
 
 from docuflow.asl import interpreter as asl
 from docuflow.asl.definition import StateMachine as Machine
@@ -93,15 +94,19 @@ def _wake_workers() -> None:
     worker.notify()
 
 
-def begin(execution: Execution, start: asl.StartExecution) -> None:
-    """Run the first step of a new execution (caller holds the transaction)."""
+def begin(execution: Execution, start: asl.StartExecution) -> bool:
+    """Run the first step of a new execution (caller holds the transaction).
+
+    Returns False, having written nothing, when an execution of that name (or ARN)
+    exists already.
+    """
     if Execution.revision.is_cached(execution):
         machine = machines.get(execution.revision)
     else:  # the usual start: only the revision id is known, the parsed machine is cached
         machine = machines.get_by_id(execution.revision_id)
     now = clock.now()
     result = asl.step(machine, None, start, now, SYSTEM_RANDOM)
-    _persist(execution, result, now)
+    return _persist(execution, result, now)
 
 
 def apply(execution_id, event: Any, *, consume_work: int | None = None) -> bool:
@@ -134,7 +139,8 @@ def apply_locked(execution: Execution, event: Any) -> bool:
     return True
 
 
-def _persist(execution: Execution, result: asl.StepResult, now) -> None:
+def _persist(execution: Execution, result: asl.StepResult, now) -> bool:
+    """Write a step's outcome. False when a new execution's name was taken: nothing written."""
     fresh = execution._state.adding  # nothing of a brand-new execution is stored yet
     follow_ups: list[Any] = []
     new_work: list[WorkItem] = []
@@ -173,11 +179,13 @@ def _persist(execution: Execution, result: asl.StepResult, now) -> None:
     if new_tokens:
         execution.has_tokens = True
     if fresh:
-        _insert(
-            Execution,
-            _EXECUTION_FIELDS,
-            [[getattr(execution, f.attname) for f in _EXECUTION_FIELDS]],
-        )
+        # A taken name (a unique constraint) inserts nothing, and the caller answers
+        # ExecutionAlreadyExists. An IntegrityError instead would abort the transaction on
+        # PostgreSQL, so the caller would need a savepoint: two more statements a start.
+        # Nothing was written before this insert (a new execution has nothing to cancel).
+        row = [getattr(execution, f.attname) for f in _EXECUTION_FIELDS]
+        if not _insert(Execution, _EXECUTION_FIELDS, [row], ignore_conflicts=True):
+            return False
         execution._state.adding = False
         execution._state.db = connection.alias
     else:
@@ -192,6 +200,7 @@ def _persist(execution: Execution, result: asl.StepResult, now) -> None:
     for event in follow_ups:
         if execution.status == Execution.Status.RUNNING:
             apply_locked(execution, event)
+    return True
 
 
 def _schedule_task(
@@ -360,22 +369,33 @@ def _prepared(fields: list, kinds: list, rows: list[list], db) -> list:
 
 
 @functools.cache
-def _statement(model, fields: tuple, vendor: str) -> tuple[str, str, list]:
-    """(``INSERT … VALUES `` head, one row's placeholders, value kinds) for the fields."""
-    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (identifiers from _meta)
-    return head, "(" + ", ".join(["%s"] * len(fields)) + ")", [_value_kind(f) for f in fields]
+def _statement(
+    model, fields: tuple, vendor: str, ignore_conflicts: bool
+) -> tuple[str, str, str, list]:
+    """(``INSERT … VALUES `` head, one row's placeholders, tail, value kinds)."""
+    ops = connections[DEFAULT_DB_ALIAS].ops
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    table = ops.quote_name(model._meta.db_table)
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    head = f"{ops.insert_statement(on_conflict)} {table} ({columns}) VALUES "
+    tail = ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return head, one, f" {tail}" if tail else "", [_value_kind(f) for f in fields]
 
 
-def _insert(model, fields: tuple, rows: list[list]) -> None:
+def _insert(model, fields: tuple, rows: list[list], *, ignore_conflicts: bool = False) -> int:
+    """Insert the rows; return how many were inserted (with ``ignore_conflicts``, a row
+    that breaks a unique constraint is skipped: ON CONFLICT DO NOTHING)."""
     if not rows:
-        return
+        return 0
     db = connections[DEFAULT_DB_ALIAS]  # the proxy's attribute lookups add up here
-    head, one, kinds = _statement(model, fields, db.vendor)
+    head, one, tail, kinds = _statement(model, fields, db.vendor, ignore_conflicts)
     per_statement = max(1, _MAX_PARAMS // len(fields))
+    inserted = 0
     with db.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             params = _prepared(fields, kinds, chunk, db)
-            cursor.execute(head + ", ".join([one] * len(chunk)), params)
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+            inserted += cursor.rowcount
+    return inserted

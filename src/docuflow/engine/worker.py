@@ -38,6 +38,9 @@ BATCH = 32
 CONNECTION_SECONDS = 60.0
 
 _wakeup = threading.Event()
+# Where the worker runs in a child process of the server (``docuflow.runtime``), the
+# wake-ups of work committed here are passed on to it.
+_forward: Callable[[], None] | None = None
 
 # Other apps' background loops that run wherever a worker runs (``docuflow serve`` and
 # ``docuflow worker``): each is called once with the stop event by start_in_background.
@@ -45,8 +48,20 @@ background_starters: list[Callable[[threading.Event], None]] = []
 
 
 def notify() -> None:
-    """Work became due in this process: wake the local worker now instead of at its poll."""
+    """Work became due in this process: wake the worker now instead of at its poll."""
     _wakeup.set()
+    forward_wakeup()
+
+
+def forward_wakeup() -> None:
+    """Wake the worker child of this server, if it has one (another loop's work is due)."""
+    if _forward is not None:
+        _forward()
+
+
+def forward_wakeups(send: Callable[[], None]) -> None:
+    global _forward
+    _forward = send
 
 
 class Worker:
@@ -191,9 +206,13 @@ def start_in_background(threads: int | None = None) -> threading.Event:
 
 def run_forever() -> None:
     """``docuflow worker``: run until interrupted."""
+    wait_until_stopped(start_in_background())
+
+
+def wait_until_stopped(stop: threading.Event) -> None:
+    """Block until ``stop`` is set, SIGTERM arrives or the user interrupts."""
     import signal
 
-    stop = start_in_background()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(1):

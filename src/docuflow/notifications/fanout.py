@@ -1,8 +1,10 @@
 """Deliver status events to the tenant's WebSocket group through the channel layer.
 
-With the in-memory layer (the embedded default) only sockets of this process hear it,
-which is every socket when the worker runs inside ``docuflow serve``. With separate
-worker processes or several servers, set ``REDIS_URL`` so the layer spans processes.
+With the in-memory layer (the embedded default) only sockets of this process hear it.
+``docuflow serve``'s own worker runs in a child process that relays its events to the
+server (``relay_to``, ``docuflow.runtime``), so every socket of that server hears them.
+With separate ``docuflow worker`` processes or several servers, set ``REDIS_URL`` so the
+layer spans processes.
 
 In a process that serves WebSockets the event is handed to the server's event loop (the
 one its sockets live on) and the caller goes on; elsewhere (``docuflow worker``) it is
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -34,6 +37,13 @@ def tenant_group(tenant_id: str) -> str:
 
 # The event loop this process's sockets run on (set when one connects).
 _server_loop: asyncio.AbstractEventLoop | None = None
+# In the worker child of ``docuflow serve``: where events go instead of a channel layer.
+_relay: Callable[[str, dict], None] | None = None
+
+
+def relay_to(send: Callable[[str, dict], None]) -> None:
+    global _relay
+    _relay = send
 
 
 def serve_on(loop: asyncio.AbstractEventLoop) -> None:
@@ -52,9 +62,6 @@ def payload(event: StatusEvent) -> dict:
 
 
 def send_to_group(event: StatusEvent) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     message = {
         "type": "status.event",
         "payload": payload(event),
@@ -62,6 +69,17 @@ def send_to_group(event: StatusEvent) -> None:
         "roles": sorted(event.visible_to_roles) if event.visible_to_roles is not None else None,
     }
     group = tenant_group(event.tenant_id)
+    if _relay is not None:
+        _relay(group, message)
+    else:
+        deliver(group, message)
+
+
+def deliver(group: str, message: dict) -> None:
+    """Send a message to a group through this process's channel layer."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
     loop = _server_loop
     if loop is not None and loop.is_running() and not _on(loop):
         # No loop (and thread) of our own per event: the server's loop sends it, in order.

@@ -35,7 +35,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 
 from docuflow.audit import services as audit
-from docuflow.engine import clock
+from docuflow.engine import clock, worker
 from docuflow.webhooks import conf, crypto, signing, urlcheck
 from docuflow.webhooks.models import PING, WebhookDelivery
 
@@ -48,8 +48,9 @@ _wakeup = threading.Event()
 
 
 def wake() -> None:
-    """A delivery was committed in this process: the local loop sends it at once."""
+    """A delivery was committed in this process: the sending loop sends it at once."""
     _wakeup.set()
+    worker.forward_wakeup()  # the loop runs in the server's worker child, if it has one
 
 
 # --- claiming ------------------------------------------------------------------------------
