@@ -40,7 +40,10 @@ CALLBACK = {
         "Ask": {
             "Type": "Task",
             "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-            "Parameters": {"FunctionName": "docuflow-echo", "Payload": {"token.$": "$$.Task.Token"}},
+            "Parameters": {
+                "FunctionName": "docuflow-echo",
+                "Payload": {"token.$": "$$.Task.Token"},
+            },
             "ResultPath": "$.answer",
             "HeartbeatSeconds": 60,
             "TimeoutSeconds": 3600,
@@ -140,8 +143,12 @@ def test_handler_errors_are_retried_then_caught(machine, fake_clock):
             "Try": {
                 "Type": "Task",
                 "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
-                "Retry": [{"ErrorEquals": ["Custom.Flaky"], "IntervalSeconds": 10, "MaxAttempts": 2}],
-                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Recover"}],
+                "Retry": [
+                    {"ErrorEquals": ["Custom.Flaky"], "IntervalSeconds": 10, "MaxAttempts": 2}
+                ],
+                "Catch": [
+                    {"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Recover"}
+                ],
                 "End": True,
             },
             "Recover": {"Type": "Pass", "End": True},
@@ -210,7 +217,11 @@ def test_callback_failure_fails_the_execution(machine, tenant):
     drain()
     services.send_task_failure(tenant, only_token(execution).token, "Rejected", "no budget")
     execution = reload(execution)
-    assert (execution.status, execution.error, execution.cause) == ("FAILED", "Rejected", "no budget")
+    assert (execution.status, execution.error, execution.cause) == (
+        "FAILED",
+        "Rejected",
+        "no budget",
+    )
 
 
 def test_heartbeat_timeout_is_states_timeout_and_closes_the_token(machine, tenant, fake_clock):
@@ -234,7 +245,10 @@ def test_heartbeat_timeout_is_states_timeout_and_closes_the_token(machine, tenan
 def test_wait_state_fires_on_the_clock(machine, fake_clock):
     definition = {
         "StartAt": "Nap",
-        "States": {"Nap": {"Type": "Wait", "Seconds": 86400, "Next": "Up"}, "Up": {"Type": "Succeed"}},
+        "States": {
+            "Nap": {"Type": "Wait", "Seconds": 86400, "Next": "Up"},
+            "Up": {"Type": "Succeed"},
+        },
     }
     execution = services.start_execution(machine(definition), "{}")
     drain()
@@ -273,14 +287,19 @@ def test_a_work_item_is_consumed_once(machine):
 
     assert transitions.apply(execution.pk, TaskSucceeded(item.key, {"v": 1}), consume_work=item.pk)
     # A second worker whose lease had expired delivers the same result: ignored.
-    assert not transitions.apply(execution.pk, TaskSucceeded(item.key, {"v": 2}), consume_work=item.pk)
+    assert not transitions.apply(
+        execution.pk, TaskSucceeded(item.key, {"v": 2}), consume_work=item.pk
+    )
     execution = reload(execution)
     assert json.loads(execution.output) == {"v": 1}
     assert event_types(execution).count("LambdaFunctionSucceeded") == 1
 
 
 def test_expired_lease_is_taken_over(machine, fake_clock):
-    definition = {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": ECHO, "End": True}}}
+    definition = {
+        "StartAt": "Call",
+        "States": {"Call": {"Type": "Task", "Resource": ECHO, "End": True}},
+    }
     execution = services.start_execution(machine(definition), "{}")
     dead = Worker(name="dead-worker")
     assert len(dead.claim()) == 1  # claims, then "dies" without processing
@@ -296,7 +315,6 @@ def test_updating_a_machine_keeps_running_executions_on_their_revision(machine):
     services.update_state_machine(sm, definition=json.dumps(FIVE_STATES))
     assert reload(execution).revision_id != sm.revision_id
     assert services.start_execution(sm, "{}").status == "SUCCEEDED"
-
 
 
 def test_concurrent_callbacks_with_one_token_have_one_winner(machine, tenant):
@@ -358,7 +376,9 @@ def test_hot_path_inserts_adapt_values_as_the_orm_does(machine):
     )
 
 
-def test_long_histories_are_written_in_statements_of_at_most_50_parameters(machine):
+def test_long_histories_are_written_in_few_statements(machine):
+    """At most 50 parameters a statement on PostgreSQL (psycopg caches only those), up to
+    SQLite's 999 on SQLite."""
     from django.test.utils import CaptureQueriesContext
 
     passes = {f"P{i}": {"Type": "Pass", "Next": f"P{i + 1}"} for i in range(30)}
@@ -371,7 +391,10 @@ def test_long_histories_are_written_in_statements_of_at_most_50_parameters(machi
     assert events.last().type == "ExecutionSucceeded"
     table = HistoryEvent._meta.db_table
     inserts = [q for q in queries.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
-    assert len(inserts) == 8  # 64 events of 6 columns: 8 rows (48 parameters) a statement
+    if connection.vendor == "postgresql":
+        assert len(inserts) == 8  # 64 events of 6 columns: 8 rows (48 parameters) a statement
+    else:
+        assert len(inserts) == 1  # 384 parameters
 
 
 def test_a_worker_loop_keeps_its_database_connection():

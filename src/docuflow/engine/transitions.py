@@ -325,7 +325,8 @@ _HISTORY_FIELDS = tuple(
 )
 # psycopg parses a statement's placeholders once and caches it only up to 50 parameters;
 # a longer one is parsed again on every call, which costs more than a second statement.
-_MAX_PARAMS = 50
+# SQLite has no such limit short of its max_query_params (999): there, one statement.
+_MAX_PARAMS = {"postgresql": 50}
 
 # How each field's values are adapted. The ORM only coerces (int(), str(), bool()) the
 # values of these fields, so a value that already has the type goes to the driver as is.
@@ -356,7 +357,7 @@ def _prepared(fields: list, kinds: list, rows: list[list], db) -> list:
     append = params.append
     for row in rows:
         for index, (field, kind, value) in enumerate(zip(fields, kinds, row, strict=True)):
-            if type(value) is kind:
+            if value is None or type(value) is kind:  # every field here saves None as is
                 append(value)
             elif kind is _MEMO:
                 key = (index, value)
@@ -371,16 +372,20 @@ def _prepared(fields: list, kinds: list, rows: list[list], db) -> list:
 @functools.cache
 def _statement(
     model, fields: tuple, vendor: str, ignore_conflicts: bool
-) -> tuple[str, str, str, list]:
-    """(``INSERT … VALUES `` head, one row's placeholders, tail, value kinds)."""
-    ops = connections[DEFAULT_DB_ALIAS].ops
+) -> tuple[str, str, str, list, int]:
+    """(``INSERT … VALUES `` head, one row's placeholders, tail, value kinds, rows a
+    statement)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    ops = db.ops
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     table = ops.quote_name(model._meta.db_table)
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
     head = f"{ops.insert_statement(on_conflict)} {table} ({columns}) VALUES "
     tail = ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    return head, one, f" {tail}" if tail else "", [_value_kind(f) for f in fields]
+    max_params = _MAX_PARAMS.get(vendor) or db.features.max_query_params or 50
+    rows = max(1, max_params // len(fields))
+    return head, one, f" {tail}" if tail else "", [_value_kind(f) for f in fields], rows
 
 
 def _insert(model, fields: tuple, rows: list[list], *, ignore_conflicts: bool = False) -> int:
@@ -389,8 +394,7 @@ def _insert(model, fields: tuple, rows: list[list], *, ignore_conflicts: bool = 
     if not rows:
         return 0
     db = connections[DEFAULT_DB_ALIAS]  # the proxy's attribute lookups add up here
-    head, one, tail, kinds = _statement(model, fields, db.vendor, ignore_conflicts)
-    per_statement = max(1, _MAX_PARAMS // len(fields))
+    head, one, tail, kinds, per_statement = _statement(model, fields, db.vendor, ignore_conflicts)
     inserted = 0
     with db.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
