@@ -136,7 +136,7 @@ def request_time(headers: Mapping[str, str]) -> tuple[str, datetime]:
     amz_date = headers.get("X-Amz-Date")
     if amz_date:
         try:
-            moment = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=UTC)
+            moment = _parse_amz_date(amz_date)
         except ValueError:
             raise AuthError(
                 "IncompleteSignatureException",
@@ -158,7 +158,21 @@ def request_time(headers: Mapping[str, str]) -> tuple[str, datetime]:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _parse_amz_date(value: str) -> datetime:
+    """Cached: every call signed in the same second has the same value (strptime is slow)."""
+    return datetime.strptime(value, _AMZ_DATE).replace(tzinfo=UTC)
+
+
+@functools.lru_cache(maxsize=64)
+def _canonical_path(path: str) -> str:
+    # Services other than S3 encode the (already encoded) path a second time.
+    return quote(quote(path or "/", safe="/~"), safe="/~")
+
+
 def canonical_query(query_string: str) -> str:
+    if not query_string:  # the JSON protocol's usual case
+        return ""
     pairs = parse_qsl(query_string, keep_blank_values=True)
     encoded = sorted((quote(k, safe="-_.~"), quote(v, safe="-_.~")) for k, v in pairs)
     return "&".join(f"{k}={v}" for k, v in encoded)
@@ -178,8 +192,7 @@ def canonical_request(
     return "\n".join(
         [
             request.method.upper(),
-            # Services other than S3 encode the (already encoded) path a second time.
-            quote(quote(request.path or "/", safe="/~"), safe="/~"),
+            _canonical_path(request.path),
             canonical_query(request.query_string),
             headers,
             ";".join(signed_headers),
