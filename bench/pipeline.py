@@ -278,16 +278,19 @@ def pipeline(paths: list[Path], args) -> dict:
             thread.start()
         stop = threading.Event()
         threading.Thread(target=run.sweep, args=(stop,), daemon=True).start()
-        spy = None
-        if args.py_spy:
-            spy = subprocess.Popen(
-                [str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
-                 str(server.process.pid), "--subprocesses", "--rate", "50", "--format", "raw",
-                 "--nonblocking", *(["--gil"] if args.gil else []), "-o", args.py_spy],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+        worker_pid = _worker_child(server.process.pid)
+        spies = []
+        if args.py_spy:  # the server process and its worker child, one file each
+            for pid, out in ((server.process.pid, args.py_spy), (worker_pid, args.py_spy + ".worker")):
+                spies.append(subprocess.Popen(
+                    [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
+                     "--subprocesses", "--rate", "50", "--format", "raw", "--nonblocking",
+                     *(["--gil"] if args.gil else []), "-o", out],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                ))  # fmt: skip
         cpu0 = _cpu_of(server.process.pid)
         own0 = _cpu_of(server.process.pid, tree=False)
+        worker0 = _cpu_of(worker_pid, tree=False)
         bench0 = _own_cpu()
         start = time.perf_counter()
         run.upload_all(paths, args.uploaders)
@@ -297,8 +300,9 @@ def pipeline(paths: list[Path], args) -> dict:
         total = time.perf_counter() - start
         server_cpu = _cpu_of(server.process.pid) - cpu0
         server_own = _cpu_of(server.process.pid, tree=False) - own0
+        worker_own = _cpu_of(worker_pid, tree=False) - worker0
         bench_cpu = _own_cpu() - bench0
-        if spy is not None:
+        for spy in spies:
             spy.send_signal(2)
             spy.wait(60)
         stop.set()
@@ -332,6 +336,7 @@ def pipeline(paths: list[Path], args) -> dict:
         "errors": run.approve_errors,
         "server_cpu": server_cpu,
         "server_own": server_own,
+        "worker_own": worker_own,
         "bench_cpu": bench_cpu,
     }
 
@@ -354,6 +359,21 @@ def _cpu_of(pid: int, *, tree: bool = True) -> float:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _worker_child(server_pid: int) -> int:
+    """The pid of the server's embedded worker (``docuflow worker --for-server``)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for task in Path(f"/proc/{server_pid}/task").iterdir():
+            try:  # a thread or a child may end while we look
+                for pid in (task / "children").read_text().split():
+                    if b"--for-server" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        return int(pid)
+            except FileNotFoundError:
+                continue
+        time.sleep(0.1)
+    raise SystemExit("the server has no embedded worker process")
 
 
 def _own_cpu() -> float:
@@ -429,10 +449,11 @@ def main() -> int:
             f"server CPU {result['server_cpu']:.0f} s = {result['server_cpu'] / count * 1000:.0f} ms "
             f"per document (its whole process tree)"
         )
-        children = result["server_cpu"] - result["server_own"]
+        extraction = result["server_cpu"] - result["server_own"] - result["worker_own"]
         print(
-            f"  per document: server process {result['server_own'] / count * 1000:.0f} ms, "
-            f"its children (extraction) {children / count * 1000:.0f} ms; "
+            f"  per document: HTTP server process {result['server_own'] / count * 1000:.0f} ms, "
+            f"its worker process {result['worker_own'] / count * 1000:.0f} ms, "
+            f"extraction children {extraction / count * 1000:.0f} ms; "
             f"this benchmark's clients {result['bench_cpu'] / count * 1000:.0f} ms"
         )
         print(

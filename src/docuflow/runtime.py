@@ -9,8 +9,9 @@ the pair together, so the embedded default needs nothing beyond the machine:
 
 - worker → server: each status event as a JSON line; the server hands it to its channel
   layer, whose WebSockets live in the server process;
-- server → worker: a byte whenever the server committed due work (a started execution, a
-  callback, a webhook delivery), so the worker takes it at once instead of at its poll.
+- server → worker: a byte whenever the server committed due work (``w``: a started
+  execution, a callback; ``h``: a webhook delivery), so the loop that takes it runs at
+  once instead of at its poll.
 
 The server restarts a worker that died (after a second), and the worker stops when the
 server's end of the pipe closes, whatever way the server ended.
@@ -97,12 +98,12 @@ class WorkerProcess:
             log.error("the embedded worker exited (%s); restarting it", code)
             time.sleep(RESTART_SECONDS)
 
-    def _wake(self) -> None:
+    def _wake(self, loop: bytes) -> None:
         with self._wake_lock:
             if self._wake_fd is None:
                 return
             try:
-                os.write(self._wake_fd, b"w")
+                os.write(self._wake_fd, loop)
             except OSError:  # full (a wake-up is pending) or the worker is gone (restart)
                 pass
 
@@ -154,14 +155,15 @@ def run_worker_for_server(fds: str) -> None:
     stop = worker.start_in_background()
 
     def woken() -> None:
-        wakers = [worker.notify]
+        wakers = {worker.WAKE_WORKER: worker.notify}
         if importlib.util.find_spec("docuflow.webhooks") is not None:
             from docuflow.webhooks import delivery
 
-            wakers.append(delivery.wake)
-        while os.read(wake_fd, 4096):  # empty: the server is gone
-            for wake in wakers:
-                wake()
+            wakers[delivery.WAKE_SENDER] = delivery.wake
+        while chunk := os.read(wake_fd, 4096):  # empty: the server is gone
+            for loop, wake in wakers.items():
+                if loop in chunk:
+                    wake()
         stop.set()
 
     threading.Thread(target=woken, daemon=True, name="docuflow-wake").start()

@@ -34,10 +34,12 @@ def worker_children(server_pid: int) -> list[int]:
     """Pids of the server's ``docuflow worker --for-server`` children."""
     found = []
     for task in Path(f"/proc/{server_pid}/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            if b"--for-server" in cmdline:
-                found.append(int(pid))
+        try:  # a thread or a child may end while we look
+            for pid in (task / "children").read_text().split():
+                if b"--for-server" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0"):
+                    found.append(int(pid))
+        except FileNotFoundError:
+            continue
     return found
 
 

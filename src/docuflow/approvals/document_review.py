@@ -34,6 +34,7 @@ from docuflow.engine import clock
 from docuflow.engine.resources import TaskContext, TaskError, register_function
 from docuflow.processing.status import set_document_status
 from docuflow.processing.tasks import document_of, superseded
+from docuflow.queries import one_or_none
 
 S = Document.Status
 DOCUMENT = HumanTask.Subject.DOCUMENT
@@ -55,10 +56,10 @@ DECIDING_FIELDS = [
 
 
 def _describe(tenant_id: str, subject_id: str) -> subjects.Description | None:
-    doc = (
-        Document.objects.select_related("uploaded_by")
-        .filter(tenant_id=tenant_id, pk__in=services.parse_uuids([subject_id]))
-        .first()
+    doc = one_or_none(
+        Document.objects.select_related("uploaded_by").filter(
+            tenant_id=tenant_id, pk__in=services.parse_uuids([subject_id])
+        )
     )
     if doc is None:
         return None

@@ -14,6 +14,7 @@ from django.core import signing
 
 from docuflow.approvals.models import ApprovalLink, HumanTask
 from docuflow.engine import clock
+from docuflow.queries import one_or_none
 
 SALT = "docuflow.approvals.email-link"
 # Mounted by the project's URL map at /approve/ (``approvals.urls.link_urlpatterns``).
@@ -46,10 +47,10 @@ def verify(signed: str) -> tuple[ApprovalLink, str]:
         raise LinkForged("This link is not valid.")
     if not isinstance(data, dict) or data.get("a") not in ACTIONS:
         raise LinkForged("This link is not valid.")
-    link = (
-        ApprovalLink.objects.select_related("task", "task__tenant", "recipient")
-        .filter(pk=data.get("l"))
-        .first()
+    link = one_or_none(
+        ApprovalLink.objects.select_related("task", "task__tenant", "recipient").filter(
+            pk=data.get("l")
+        )
     )
     if link is None:
         raise LinkGone("This link no longer works.")

@@ -20,6 +20,7 @@ from docuflow.approvals.models import ApprovalLink, CertificationRequest, HumanT
 from docuflow.audit import services as audit
 from docuflow.documents.models import Document
 from docuflow.engine import clock
+from docuflow.queries import one_or_none
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +140,10 @@ def render(email: OutboundEmail) -> tuple[str, str] | None:
 
 
 def _render_approval_request(email: OutboundEmail) -> tuple[str, str] | None:
-    link = (
-        ApprovalLink.objects.select_related("task", "task__requested_by", "recipient")
-        .filter(pk=email.context.get("link_id"))
-        .first()
+    link = one_or_none(
+        ApprovalLink.objects.select_related("task", "task__requested_by", "recipient").filter(
+            pk=email.context.get("link_id")
+        )
     )
     if link is None or link.task.status != HumanTask.Status.PENDING:
         return None
@@ -192,7 +193,7 @@ OUTCOME_WORDS = {
 
 
 def _render_document_outcome(email: OutboundEmail) -> tuple[str, str] | None:
-    doc = Document.objects.select_related("reviewed_by").filter(pk=email.subject_id).first()
+    doc = one_or_none(Document.objects.select_related("reviewed_by").filter(pk=email.subject_id))
     if doc is None:  # deleted meanwhile
         return None
     status = email.context.get("status", doc.status)

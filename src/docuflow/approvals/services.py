@@ -42,6 +42,7 @@ from docuflow.engine import services as engine
 from docuflow.engine.models import Execution, TaskToken
 from docuflow.engine.resources import TaskContext, TaskError
 from docuflow.notifications.events import StatusEvent, publish
+from docuflow.queries import one_or_none
 
 log = logging.getLogger(__name__)
 
@@ -198,10 +199,10 @@ def open_task(ctx: TaskContext, spec: TaskSpec) -> HumanTask | None:
         raise TaskError("Approvals.NoTaskToken", "A human task needs a .waitForTaskToken resource")
     key = hashlib.sha256(ctx.idempotency_key.encode()).hexdigest()
     with transaction.atomic():
-        token = (
-            TaskToken.objects.filter(token=ctx.task_token, execution__tenant_id=ctx.tenant_id)
-            .only("token", "execution_id", "created_at")
-            .first()
+        token = one_or_none(
+            TaskToken.objects.filter(token=ctx.task_token, execution__tenant_id=ctx.tenant_id).only(
+                "token", "execution_id", "created_at"
+            )
         )
         if token is None:
             raise TaskError("Approvals.UnknownTaskToken", "The task token is not known")
@@ -226,7 +227,7 @@ def open_task(ctx: TaskContext, spec: TaskSpec) -> HumanTask | None:
 
 def _lock_execution(execution_id) -> None:
     """Lock an execution's row (the first lock, see the module doc) without reading it."""
-    Execution.objects.select_for_update().filter(pk=execution_id).values_list("pk").first()
+    one_or_none(Execution.objects.select_for_update().filter(pk=execution_id).values_list("pk"))
 
 
 def _create_task(ctx, spec: TaskSpec, key: str, token: TaskToken) -> HumanTask:

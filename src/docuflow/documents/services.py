@@ -33,6 +33,7 @@ from docuflow.documents.models import (
     DocumentVersion,
     DocumentWorkflow,
 )
+from docuflow.queries import one_or_none
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +225,7 @@ def add_version(
 
 def _reserve_version(doc: Document, first_only: bool) -> int:
     with transaction.atomic():
-        locked = Document.objects.select_for_update().filter(pk=doc.pk).first()
+        locked = one_or_none(Document.objects.select_for_update().filter(pk=doc.pk))
         if locked is None:
             raise exceptions.NotFound()
         if first_only and locked.version > 0:

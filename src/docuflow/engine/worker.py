@@ -40,7 +40,8 @@ CONNECTION_SECONDS = 60.0
 _wakeup = threading.Event()
 # Where the worker runs in a child process of the server (``docuflow.runtime``), the
 # wake-ups of work committed here are passed on to it.
-_forward: Callable[[], None] | None = None
+_forward: Callable[[bytes], None] | None = None
+WAKE_WORKER = b"w"
 
 # Other apps' background loops that run wherever a worker runs (``docuflow serve`` and
 # ``docuflow worker``): each is called once with the stop event by start_in_background.
@@ -50,16 +51,16 @@ background_starters: list[Callable[[threading.Event], None]] = []
 def notify() -> None:
     """Work became due in this process: wake the worker now instead of at its poll."""
     _wakeup.set()
-    forward_wakeup()
+    forward_wakeup(WAKE_WORKER)
 
 
-def forward_wakeup() -> None:
-    """Wake the worker child of this server, if it has one (another loop's work is due)."""
+def forward_wakeup(loop: bytes) -> None:
+    """Wake a loop (one byte names it) in the worker child of this server, if it has one."""
     if _forward is not None:
-        _forward()
+        _forward(loop)
 
 
-def forward_wakeups(send: Callable[[], None]) -> None:
+def forward_wakeups(send: Callable[[bytes], None]) -> None:
     global _forward
     _forward = send
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from docuflow.audit import services as audit
 from docuflow.documents.models import Document
 from docuflow.notifications import events
+from docuflow.queries import one_or_none
 
 
 def set_document_status(
@@ -35,7 +36,7 @@ def set_document_status(
     # Inside a caller's transaction no savepoint of its own: nobody recovers from a failure
     # here and carries on, so the caller's transaction is the unit (two queries fewer).
     with transaction.atomic(savepoint=False):
-        doc = Document.objects.select_for_update().filter(pk=document_id).first()
+        doc = one_or_none(Document.objects.select_for_update().filter(pk=document_id))
         if doc is None:
             return None
         if expected is not None and doc.status not in expected:

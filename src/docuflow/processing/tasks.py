@@ -44,6 +44,7 @@ from docuflow.processing import conf, selectors
 from docuflow.processing.models import DocumentExtraction
 from docuflow.processing.status import set_document_status
 from docuflow.processing.warm_sandbox import extract_warm
+from docuflow.queries import one_or_none
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def document_of(payload, ctx: TaskContext, documents=None) -> tuple[str, int | N
     """``document_ref`` and the document itself (from ``documents``), in one query."""
     document_id, version = _parse_ref(payload)
     documents = Document.objects.all() if documents is None else documents
-    doc = documents.filter(pk=document_id, tenant_id=ctx.tenant_id).first()
+    doc = one_or_none(documents.filter(pk=document_id, tenant_id=ctx.tenant_id))
     if doc is None:
         raise _not_found(document_id)
     return document_id, version, doc
@@ -121,7 +122,7 @@ def extract_task(payload, ctx: TaskContext) -> dict:
     if doc is None:
         raise superseded(document_id, "it is gone, decided, or has a newer version")
     version = doc.version
-    content = DocumentVersion.objects.filter(document=doc, number=version).first()
+    content = one_or_none(DocumentVersion.objects.filter(document=doc, number=version))
     if content is None:
         raise superseded(document_id, f"version {version} has no content")
     rules, _threshold = selectors.rules_for(doc.tenant_id, doc.document_type)
@@ -281,7 +282,7 @@ def _extraction_to_validate(doc, payload) -> DocumentExtraction | None:
     )
     extraction_id = (payload.get("extraction") or {}).get("extraction_id")
     if extraction_id:
-        by_id = found.filter(pk=extraction_id).first()
+        by_id = one_or_none(found.filter(pk=extraction_id))
         if by_id is not None:
             return by_id
     return found.order_by("-created_at").first()

@@ -45,12 +45,13 @@ USER_AGENT = "DocuFlow-Webhooks/1"
 SENDER_THREADS = 2
 
 _wakeup = threading.Event()
+WAKE_SENDER = b"h"
 
 
 def wake() -> None:
     """A delivery was committed in this process: the sending loop sends it at once."""
     _wakeup.set()
-    worker.forward_wakeup()  # the loop runs in the server's worker child, if it has one
+    worker.forward_wakeup(WAKE_SENDER)  # the loop runs in the server's worker child, if any
 
 
 # --- claiming ------------------------------------------------------------------------------
