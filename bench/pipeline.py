@@ -280,11 +280,12 @@ def pipeline(paths: list[Path], args) -> dict:
         threading.Thread(target=run.sweep, args=(stop,), daemon=True).start()
         worker_pid = _worker_child(server.process.pid)
         spies = []
-        if args.py_spy:  # the server process and its worker child, one file each
-            for pid, out in ((server.process.pid, args.py_spy), (worker_pid, args.py_spy + ".worker")):
+        if args.py_spy:  # the HTTP server process, and its worker child with the extraction
+            for pid, out, tree in ((server.process.pid, args.py_spy, []),
+                                   (worker_pid, args.py_spy + ".worker", ["--subprocesses"])):
                 spies.append(subprocess.Popen(
                     [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
-                     "--subprocesses", "--rate", "50", "--format", "raw", "--nonblocking",
+                     *tree, "--rate", "50", "--format", "raw", "--nonblocking",
                      *(["--gil"] if args.gil else []), "-o", out],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 ))  # fmt: skip
@@ -392,7 +393,7 @@ def main() -> int:
     parser.add_argument("--uploaders", type=int, default=4, help="concurrent upload connections")
     parser.add_argument("--reviewers", type=int, default=2, help="concurrent reviewer connections")
     parser.add_argument(
-        "--worker-threads", type=int, default=int(os.environ.get("DOCUFLOW_WORKER_THREADS", "2"))
+        "--worker-threads", type=int, default=int(os.environ.get("DOCUFLOW_WORKER_THREADS", "4"))
     )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait for the end")
     parser.add_argument("--py-spy", metavar="FILE", help="profile the server (collapsed stacks)")

@@ -33,6 +33,7 @@ from docuflow.engine.models import (
     TaskToken,
     WorkItem,
 )
+from docuflow.queries import one_or_none
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +117,9 @@ def apply(execution_id, event: Any, *, consume_work: int | None = None) -> bool:
             deleted, _ = WorkItem.objects.filter(pk=consume_work).delete()
             if not deleted:
                 return False  # another worker already delivered this event
-        execution = (
-            Execution.objects.select_for_update()
-            .select_related("revision")
-            .filter(pk=execution_id)
-            .first()
-        )
+        # Neither the revision (its parsed machine is cached by id) nor first()'s ORDER BY:
+        # compiling those was a third of a worker's transition (``queries.one_or_none``).
+        execution = one_or_none(Execution.objects.select_for_update().filter(pk=execution_id))
         if execution is None or execution.status != Execution.Status.RUNNING:
             return False
         return apply_locked(execution, event)
@@ -129,7 +127,10 @@ def apply(execution_id, event: Any, *, consume_work: int | None = None) -> bool:
 
 def apply_locked(execution: Execution, event: Any) -> bool:
     """Apply an event to an execution whose row the caller has locked."""
-    machine = machines.get(execution.revision)
+    if Execution.revision.is_cached(execution):
+        machine = machines.get(execution.revision)
+    else:
+        machine = machines.get_by_id(execution.revision_id)
     now = clock.now()
     before = execution.state
     result = asl.step(machine, before, event, now, SYSTEM_RANDOM)
