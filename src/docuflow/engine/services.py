@@ -27,6 +27,7 @@ from docuflow.engine.models import (
     StateMachineRevision,
     TaskToken,
 )
+from docuflow.queries import one_or_none
 
 MAX_PAYLOAD_BYTES = 262_144
 MAX_TAGS = 50
@@ -337,14 +338,15 @@ def stop_execution(
 
 
 def _open_token(tenant: Tenant, token: str) -> TaskToken:
-    """Lock the token's row and check it may still be answered (caller holds the tx)."""
+    """Lock the token's row and its execution's, and check the token may still be
+    answered (caller holds the transaction). ``row.execution`` is then the locked,
+    current execution: callers apply their event to it without reading it again."""
     if not isinstance(token, str) or not TOKEN_RE.match(token):
         raise errors.InvalidToken("Invalid Token: the task token is malformed")
-    row = (
+    row = one_or_none(  # FOR UPDATE on a join locks the rows of both tables
         TaskToken.objects.select_for_update()
         .select_related("execution")
         .filter(token=token, execution__tenant=tenant)
-        .first()
     )
     if row is None:
         raise errors.TaskDoesNotExist("Task Does Not Exist: the task token is not known")
@@ -363,12 +365,7 @@ def _answer(tenant: Tenant, token: str, event_for, status: str) -> TaskToken:
         )
         if not won:
             raise errors.TaskTimedOut("Task Timed Out: the task is closed")
-        execution = (
-            Execution.objects.select_for_update()
-            .select_related("revision")
-            .get(pk=row.execution_id)
-        )
-        transitions.apply_locked(execution, event_for(row.task_id))
+        transitions.apply_locked(row.execution, event_for(row.task_id))
     return row
 
 
@@ -400,12 +397,7 @@ def send_task_failure(
 def send_task_heartbeat(tenant: Tenant, token: str) -> None:
     with transaction.atomic():
         row = _open_token(tenant, token)
-        execution = (
-            Execution.objects.select_for_update()
-            .select_related("revision")
-            .get(pk=row.execution_id)
-        )
-        transitions.apply_locked(execution, asl.TaskHeartbeat(row.task_id))
+        transitions.apply_locked(row.execution, asl.TaskHeartbeat(row.task_id))
 
 
 # --- Activities --------------------------------------------------------------------------
