@@ -107,13 +107,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
-        # Reads through a memory map (shared by every connection of the machine, no read
-        # syscalls) and a larger page cache: the default 2 MiB cache held little of a
-        # database that grows by ~30 KiB per document (extraction results, history).
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;"
-        ),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Tests use a file, not shared-cache memory, so concurrency behaves as in production.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-docuflow.sqlite3")}
