@@ -45,9 +45,19 @@ ROLE = "arn:aws:iam::123456789012:role/bench"
 
 
 def cpu_seconds(pid: int) -> float:
-    """The process's user + system CPU time so far (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of the server and its live child processes (the
+    HTTP workers of ``--http-workers N``, the embedded engine worker), all threads."""
+    ticks, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:  # ended meanwhile
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run_docuflow(server, executions: int, clients: int) -> tuple[float, float, int]:
