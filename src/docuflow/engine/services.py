@@ -451,11 +451,7 @@ def claim_activity_task(activity: Activity, worker_name: str = "") -> TaskToken 
         )
         if not claimed:
             return None
-        execution = (
-            Execution.objects.select_for_update()
-            .select_related("revision")
-            .get(pk=row.execution_id)
-        )
+        execution = Execution.objects.select_for_update().get(pk=row.execution_id)
         transitions.apply_locked(execution, asl.TaskStarted(row.task_id, worker_name or None))
     return row
 

@@ -57,6 +57,13 @@ class _MachineCache:
     def get(self, revision: StateMachineRevision) -> Machine:
         return self.get_by_id(revision.pk, lambda: revision.definition)
 
+    def of(self, execution: Execution) -> Machine:
+        """The execution's parsed machine, from its revision when that was read with it,
+        else by revision id (cached; the definition is queried only on a miss)."""
+        if Execution.revision.is_cached(execution):
+            return self.get(execution.revision)
+        return self.get_by_id(execution.revision_id)
+
     def get_by_id(self, revision_id, definition=None) -> Machine:
         """The parsed revision; ``definition()`` (or a query) supplies its text on a miss."""
         key = str(revision_id)
@@ -101,12 +108,8 @@ def begin(execution: Execution, start: asl.StartExecution) -> bool:
     Returns False, having written nothing, when an execution of that name (or ARN)
     exists already.
     """
-    if Execution.revision.is_cached(execution):
-        machine = machines.get(execution.revision)
-    else:  # the usual start: only the revision id is known, the parsed machine is cached
-        machine = machines.get_by_id(execution.revision_id)
     now = clock.now()
-    result = asl.step(machine, None, start, now, SYSTEM_RANDOM)
+    result = asl.step(machines.of(execution), None, start, now, SYSTEM_RANDOM)
     return _persist(execution, result, now)
 
 
@@ -127,13 +130,9 @@ def apply(execution_id, event: Any, *, consume_work: int | None = None) -> bool:
 
 def apply_locked(execution: Execution, event: Any) -> bool:
     """Apply an event to an execution whose row the caller has locked."""
-    if Execution.revision.is_cached(execution):
-        machine = machines.get(execution.revision)
-    else:
-        machine = machines.get_by_id(execution.revision_id)
     now = clock.now()
     before = execution.state
-    result = asl.step(machine, before, event, now, SYSTEM_RANDOM)
+    result = asl.step(machines.of(execution), before, event, now, SYSTEM_RANDOM)
     if result.state is before and not result.events:
         return False
     _persist(execution, result, now)
