@@ -505,6 +505,12 @@ def decide(
                     {"userId": str(v.voter_id), "decision": v.decision, "note": v.note}
                     for v in votes
                 ]
+            # The subject reacts first: its status event is then announced on commit
+            # before the worker is woken for the workflow's next state, so a socket hears
+            # APPROVED before ARCHIVED.
+            hook = subjects.get(task.subject_type).on_decided
+            if hook is not None:
+                hook(task, actor)
             engine.send_task_success(task.tenant_id, task.task_token_id, json.dumps(output))
             _audit_task(
                 task,
@@ -513,9 +519,6 @@ def decide(
                 {"via": via, field_name: note},
                 request=request,
             )
-            hook = subjects.get(task.subject_type).on_decided
-            if hook is not None:
-                hook(task, actor)
     except (engine_errors.TaskTimedOut, engine_errors.TaskDoesNotExist, engine_errors.InvalidToken):
         # The workflow no longer waits for this task: nothing was recorded; close it.
         _withdraw(task.pk, "the workflow no longer waits for it")

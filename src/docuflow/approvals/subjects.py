@@ -8,7 +8,8 @@ may register
 * ``on_opened(task)``: called inside the transaction that creates a task (e.g. a
   document becomes PENDING_APPROVAL only together with the task that decides it);
 * ``on_decided(task, actor)``: called inside the decision's transaction, after the task
-  is marked and the workflow got the decision (e.g. to set a document's status);
+  is marked and before the workflow gets the decision (e.g. to set a document's status;
+  if the workflow refuses the decision, the whole transaction rolls back);
 * ``on_withdrawn(task)``: called inside the engine's transaction when the workflow
   stops waiting for the task (execution stopped), after the task is CANCELLED.
 """

@@ -6,9 +6,11 @@ server (``relay_to``, ``docuflow.runtime``), so every socket of that server hear
 With separate ``docuflow worker`` processes or several servers, set ``REDIS_URL`` so the
 layer spans processes.
 
-In a process that serves WebSockets the event is handed to the server's event loop (the
-one its sockets live on) and the caller goes on; elsewhere (``docuflow worker``) it is
-sent from a loop of its own and the caller waits for it.
+In a process that serves WebSockets the event is queued for one sender task on the
+server's event loop (the one its sockets live on) and the caller goes on; that task sends
+one event at a time, so sockets see a subject's statuses in the order they were set even
+when the layer's sends take network round trips (Redis). Elsewhere (``docuflow worker``)
+it is sent from a loop of its own and the caller waits for it.
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ def tenant_group(tenant_id: str) -> str:
     return f"tenant.{tenant_id}"
 
 
-# The event loop this process's sockets run on (set when one connects).
+# The event loop this process's sockets run on (set when one connects), and the queue its
+# sender task drains in order.
 _server_loop: asyncio.AbstractEventLoop | None = None
+_outbox: asyncio.Queue | None = None
+_sender: asyncio.Task | None = None
 # In the worker child of ``docuflow serve``: where events go instead of a channel layer.
 _relay: Callable[[str, dict], None] | None = None
 
@@ -47,9 +52,23 @@ def relay_to(send: Callable[[str, dict], None]) -> None:
 
 
 def serve_on(loop: asyncio.AbstractEventLoop) -> None:
-    """Called from the loop that serves the sockets: events are sent there."""
-    global _server_loop
+    """Called from the loop that serves the sockets: events are sent there, in order."""
+    global _server_loop, _outbox, _sender
+    if _server_loop is loop:
+        return
+    _outbox = asyncio.Queue()
+    _sender = loop.create_task(_send_in_order(_outbox))
     _server_loop = loop
+
+
+async def _send_in_order(outbox: asyncio.Queue) -> None:
+    layer = get_channel_layer()
+    while True:
+        group, message = await outbox.get()
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # one failed send must not stop the ones behind it
+            log.exception("status event not sent")
 
 
 def payload(event: StatusEvent) -> dict:
@@ -80,23 +99,9 @@ def deliver(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    loop = _server_loop
-    if loop is not None and loop.is_running() and not _on(loop):
-        # No loop (and thread) of our own per event: the server's loop sends it, in order.
-        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).add_done_callback(
-            _log_failure
-        )
+    loop, outbox = _server_loop, _outbox
+    if loop is not None and outbox is not None and loop.is_running():
+        # No loop (and thread) of our own per event: the server's sender task sends it.
+        loop.call_soon_threadsafe(outbox.put_nowait, (group, message))
         return
     async_to_sync(layer.group_send)(group, message)
-
-
-def _on(loop: asyncio.AbstractEventLoop) -> bool:
-    try:
-        return asyncio.get_running_loop() is loop
-    except RuntimeError:
-        return False
-
-
-def _log_failure(future) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("status event not sent", exc_info=future.exception())
